@@ -1,0 +1,25 @@
+# nasmetrics: training-free NAS metrics for RNNs (NAS-Bench-NLP), reproduced and extended.
+# Serianni & Kalita, "Training-free Neural Architecture Search for RNNs and Transformers",
+# ACL 2023. Run: snakemake --cores 2  (see README.md for presets, targets and profiles).
+
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+include: "rules/common.smk"
+include: "rules/data.smk"
+include: "rules/benchmark.smk"
+include: "rules/scoring.smk"
+include: "rules/correlations.smk"
+include: "rules/ablation.smk"
+include: "rules/figures.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        final_outputs(),

@@ -1,0 +1,59 @@
+"""Fetch one input from its canonical URL (or a local mirror) and verify its SHA-256.
+
+The file is written next to its destination under a temporary name, hashed, and only then
+renamed into place: a wrong hash leaves nothing under the final name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import urllib.request
+from pathlib import Path
+
+from nasmetrics.sources import SOURCES
+
+
+class ChecksumError(RuntimeError):
+    pass
+
+
+def sha256_of(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def fetch(rel: str, dest: str | os.PathLike, mirror: str | os.PathLike | None = None,
+          timeout: float = 60.0) -> str:
+    """Put the input ``rel`` (a key of SOURCES) at ``dest``; returns where it came from."""
+    if rel not in SOURCES:
+        raise KeyError(f"unknown input {rel!r}; known: {', '.join(sorted(SOURCES))}")
+    src = SOURCES[rel]
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(dest.name + ".part")
+    try:
+        if mirror:
+            origin = Path(mirror) / rel
+            if not origin.is_file():
+                raise FileNotFoundError(
+                    f"mirror {mirror} has no {rel} (expected at {origin}); "
+                    "unset the mirror to download it from " + src.url)
+            shutil.copyfile(origin, tmp)
+        else:
+            origin = src.url
+            with urllib.request.urlopen(src.url, timeout=timeout) as resp, open(tmp, "wb") as out:
+                shutil.copyfileobj(resp, out)
+        actual = sha256_of(tmp)
+        if actual != src.sha256:
+            raise ChecksumError(
+                f"{rel}: SHA-256 mismatch (from {origin}): expected {src.sha256}, got {actual}")
+        os.replace(tmp, dest)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return str(origin)

@@ -1,0 +1,1 @@
+"""RNN side: NAS-Bench-NLP recipes, the language model, passes and metrics."""

@@ -1,0 +1,213 @@
+"""The NAS-Bench-NLP language model (AWD-LSTM style) built from a recipe.
+
+Embedding (ntokens x emsize) -> ``nlayers`` stacked recipe cells -> decoder tied to the
+embedding plus its own bias. Layer i has input width emsize (i = 0) or nhid, hidden width
+nhid, except the last layer whose hidden width is emsize when tied. The parameter count equals
+the benchmark's ``num_params`` exactly (tests check all 344 WikiText-2 and 275 PTB recipes).
+
+The forward pass is written for the metrics, not for training: it runs layer by layer so the
+``x`` projections of a whole sequence are one matrix product, and it hands back the hidden
+states entering every step and every activation output (through ``on_activation``) so that
+one pass serves every metric.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from nasmetrics.rnn.recipe import Recipe
+
+
+@dataclass(frozen=True)
+class ModelShape:
+    """Sizes shared by every NAS-Bench-NLP log (checked: all 345 WikiText-2 logs)."""
+
+    ntokens: int
+    emsize: int = 400
+    nhid: int = 600
+    nlayers: int = 3
+    tied: bool = True
+
+    def layer_sizes(self) -> list[tuple[int, int]]:
+        """(input width, hidden width) of each layer."""
+        sizes = []
+        for i in range(self.nlayers):
+            inp = self.emsize if i == 0 else self.nhid
+            hid = self.emsize if (self.tied and i == self.nlayers - 1) else self.nhid
+            sizes.append((inp, hid))
+        return sizes
+
+
+class LinearNode(nn.Module):
+    """One weight matrix per input plus one bias; output is the sum."""
+
+    def __init__(self, widths: list[int], hidden: int):
+        super().__init__()
+        self.weights = nn.ParameterList(nn.Parameter(torch.empty(hidden, w)) for w in widths)
+        self.bias = nn.Parameter(torch.empty(hidden))
+
+
+class RecipeCell(nn.Module):
+    """One layer of the recurrent cell described by a recipe."""
+
+    def __init__(self, recipe: Recipe, input_size: int, hidden_size: int):
+        super().__init__()
+        self.recipe = recipe
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.linears = nn.ModuleDict()
+        for node in recipe.linear_nodes:
+            widths = [input_size if i == "x" else hidden_size for i in node.inputs]
+            self.linears[node.name] = LinearNode(widths, hidden_size)
+
+    def reset_parameters(self) -> None:
+        bound = 1.0 / math.sqrt(self.hidden_size)
+        for p in self.parameters():
+            nn.init.uniform_(p, -bound, bound)
+
+    def forward(
+        self,
+        xs: list[torch.Tensor],
+        on_activation: Callable[[torch.Tensor], None] | None = None,
+    ) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
+        """Run the cell over a sequence given as one (B, input_size) tensor per step.
+
+        Returns the outputs (h_new_0) of every step and the hidden states h_prev_0 entering
+        every step (the first is the zero state), as lists: stacking per layer would make
+        every backward pass copy whole (T, B, H) gradients back and forth.
+        """
+        batch, hid = xs[0].shape[0], self.hidden_size
+        # Weights that read the same tensor are stacked, so each input is multiplied once per
+        # step: one larger GEMM forward and one backward that also sums the input gradient.
+        # Each node's bias rides on the product of its first input.
+        consumers: dict[str, list[tuple[str, torch.Tensor, torch.Tensor | None]]] = {}
+        for node in self.recipe.linear_nodes:
+            lin = self.linears[node.name]
+            for j, (inp, w) in enumerate(zip(node.inputs, lin.weights, strict=True)):
+                consumers.setdefault(inp, []).append((node.name, w, lin.bias if j == 0 else None))
+        fused: dict[str, tuple[torch.Tensor, torch.Tensor, list[str]]] = {}
+        for src, items in consumers.items():
+            weight = torch.cat([w for _, w, _ in items])
+            bias = torch.cat([b if b is not None else w.new_zeros(hid) for _, w, b in items])
+            fused[src] = (weight, bias, [name for name, _, _ in items])
+
+        k = self.recipe.hidden_tuple_size
+        state = [xs[0].new_zeros(batch, hid)] * k
+        entering: list[torch.Tensor] = []
+        outputs: list[torch.Tensor] = []
+        for x in xs:
+            entering.append(state[0])
+            vals: dict[str, torch.Tensor] = {f"h_prev_{i}": s for i, s in enumerate(state)}
+            vals["x"] = x
+            chunks: dict[str, list[torch.Tensor]] = {}
+            multiplied: set[str] = set()
+            for node in self.recipe.nodes:
+                if node.op == "linear":
+                    out = self._linear(node, vals, fused, chunks, multiplied)
+                else:
+                    out = self._eval_op(node, [vals[i] for i in node.inputs], on_activation)
+                vals[node.name] = out
+            state = [vals[f"h_new_{i}"] for i in range(k)]
+            outputs.append(state[0])
+        return outputs, entering
+
+    def _linear(self, node, vals, fused, chunks, multiplied):
+        # Multiply an input by its stacked weight the first time any consumer needs it; the
+        # other consumers' chunks wait in ``chunks``.
+        for src in node.inputs:
+            if src not in multiplied:
+                weight, bias, names = fused[src]
+                parts = F.linear(vals[src], weight, bias).split(self.hidden_size, dim=1)
+                for name, part in zip(names, parts, strict=True):
+                    chunks.setdefault(name, []).append(part)
+                multiplied.add(src)
+        acc, *rest = chunks[node.name]
+        for part in rest:
+            acc = acc + part
+        return acc
+
+    @staticmethod
+    def _eval_op(node, args, on_activation):
+        op = node.op
+        if op == "blend":
+            a, b, c = args
+            return a * b + (1 - a) * c
+        if op == "elementwise_prod":
+            out = args[0]
+            for a in args[1:]:
+                out = out * a
+            return out
+        if op == "elementwise_sum":
+            out = args[0]
+            for a in args[1:]:
+                out = out + a
+            return out
+        if op == "activation_tanh":
+            out = torch.tanh(args[0])
+        elif op == "activation_sigm":
+            out = torch.sigmoid(args[0])
+        elif op == "activation_leaky_relu":
+            out = F.leaky_relu(args[0], 0.01)
+        else:  # parse_recipe rejects unknown ops; this guards against a Recipe built by hand
+            raise ValueError(f"node {node.name!r}: unknown op {op!r}")
+        if on_activation is not None:
+            on_activation(out)
+        return out
+
+
+class RNNModel(nn.Module):
+    """Embedding -> stacked recipe cells -> tied decoder."""
+
+    def __init__(self, recipe: Recipe, shape: ModelShape):
+        super().__init__()
+        self.shape = shape
+        self.embedding = nn.Embedding(shape.ntokens, shape.emsize)
+        self.cells = nn.ModuleList(RecipeCell(recipe, i, h) for i, h in shape.layer_sizes())
+        # Tied decoder: the weight is the embedding matrix, only the bias is its own.
+        self.decoder_bias = nn.Parameter(torch.zeros(shape.ntokens))
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        nn.init.uniform_(self.embedding.weight, -0.1, 0.1)
+        for cell in self.cells:
+            cell.reset_parameters()
+        nn.init.zeros_(self.decoder_bias)
+
+    def num_params(self) -> int:
+        return sum(p.numel() for p in self.parameters())
+
+    def forward_from_embedding(
+        self,
+        emb: torch.Tensor,
+        on_activation: Callable[[int, torch.Tensor], None] | None = None,
+    ) -> tuple[torch.Tensor, list[list[torch.Tensor]]]:
+        """Run the cells on an embedded sequence (T, B, emsize).
+
+        Returns y, the last layer's output sequence (T, B, emsize) before the decoder, and per
+        layer the hidden states entering each step. ``on_activation(layer, out)`` sees every
+        activation output, every step.
+        """
+        states = []
+        h = list(emb.unbind(0))
+        for layer, cell in enumerate(self.cells):
+            hook = None if on_activation is None else (lambda out, _l=layer: on_activation(_l, out))
+            h, entering = cell(h, hook)
+            states.append(entering)
+        return torch.stack(h), states
+
+    def decode(self, y: torch.Tensor) -> torch.Tensor:
+        return F.linear(y, self.embedding.weight, self.decoder_bias)
+
+
+def build_model(recipe: Recipe, shape: ModelShape, seed: int = 0) -> RNNModel:
+    """Seed python, numpy and torch, then build the model in eval mode (the paper's order)."""
+    from nasmetrics.seeding import seed_everything
+
+    seed_everything(seed)
+    return RNNModel(recipe, shape).eval()

@@ -1,0 +1,163 @@
+"""The forward/backward passes of one RNN architecture, run once, captured for every metric.
+
+The paper's code ran six passes of a 50-column batch per architecture (clean Jacobian, clean
+forward for activation distance, three noised Jacobians, synaptic saliency): six forwards and
+five backwards. Here there are two forwards and three backwards:
+
+- Clean forward (50 columns). In eval mode the paper's clean Jacobian pass, its activation-
+  distance pass and its saliency pass all compute these same tensors, so this one forward
+  serves them all: activation codes (activation distance), hidden states (hidden covariance),
+  and two backwards through the same graph: of sum(y) (clean Jacobian, its hidden-state
+  gradients) and of L = 1/2 sum(y^2) (synaptic saliency, its hidden-state gradients).
+- Noised forward: the three noised copies side by side (150 columns), one backward of sum(y).
+  Columns of an RNN in eval mode are independent, so each copy's Jacobian is its own columns.
+
+Backwards ask autograd only for what a metric reads: input and hidden-state gradients, plus
+the weights synaptic saliency sums (never the first input's weight of a linear). The tied
+decoder weight's gradient is the embedding's: the clean input gradient scattered onto the
+rows the token ids select.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from nasmetrics.rnn.model import RNNModel
+
+NOISE_AMPLITUDES = (0.1, 10.0, 100.0)
+
+
+@dataclass
+class RNNCapture:
+    """Everything the RNN metrics read. Arrays are float64 numpy."""
+
+    fidelity: str
+    num_params: int
+    # amplitude (0.0 = clean) -> per-sample Jacobian rows (batch, steps * emsize)
+    jacobians: dict[float, np.ndarray]
+    # activation-agreement kernel of ONE clean forward pass (batch x batch)
+    activation_kernel: np.ndarray
+    # per layer: rows = hidden units, columns = batch * steps (the states entering each step)
+    hidden_rows: list[np.ndarray]
+    # pass name -> sum over layers and steps of |h * dL/dh| for that pass
+    hidden_saliency: dict[str, float]
+    # |W * dL/dW| summed over the decoder weight (float64) and the non-first linear weights
+    decoder_saliency: float
+    linear_saliency: float
+    extra: dict = field(default_factory=dict)
+
+
+def paper_noise(shape: tuple[int, ...]) -> np.ndarray:
+    """The paper's noise: numpy's legacy normal draws, the first after seeding numpy with 0.
+
+    Model construction draws only from torch, so after the per-architecture seed these are the
+    first numpy draws; one array serves all three amplitudes.
+    """
+    return np.random.normal(size=shape)
+
+
+def run_passes(
+    model: RNNModel,
+    ids: torch.Tensor,
+    fidelity: str = "faithful",
+    noise: np.ndarray | None = None,
+) -> RNNCapture:
+    """Run the two passes on a (steps, batch) id tensor and capture every metric's inputs."""
+    if fidelity not in ("faithful", "corrected"):
+        raise ValueError(f"fidelity must be 'faithful' or 'corrected', got {fidelity!r}")
+    steps, batch = ids.shape
+
+    with torch.no_grad():
+        emb = model.embedding(ids)  # (T, B, E)
+        var = emb.var(dim=1, unbiased=False, keepdim=True)
+        if noise is None:
+            noise = paper_noise(tuple(emb.shape))
+        noise_t = torch.as_tensor(noise, dtype=emb.dtype, device=emb.device)
+        e_noised = torch.cat([emb + a * var * noise_t for a in NOISE_AMPLITUDES], dim=1)
+    e_clean = emb.detach().clone().requires_grad_(True)
+    e_noised.requires_grad_(True)
+
+    # ---- clean forward: activation codes and hidden states -------------------------------
+    codes_per_layer: dict[int, list[torch.Tensor]] = {}
+
+    def on_activation(layer: int, out: torch.Tensor) -> None:
+        codes_per_layer.setdefault(layer, []).append((out > 0).detach())
+
+    y, states = model.forward_from_embedding(e_clean, on_activation)
+    kernel = torch.zeros(batch, batch, dtype=torch.float64, device=ids.device)
+    # Each layer's codes become one (batch x features) matrix: one product, not one per step.
+    for layer in sorted(codes_per_layer):
+        b = torch.cat(codes_per_layer.pop(layer), dim=1).to(torch.float32)
+        kernel += (b @ b.T + (1 - b) @ (1 - b).T).double()
+    hidden_rows = []
+    for layer in states:
+        clean = torch.stack([h.detach() for h in layer])  # (T, B, H)
+        hidden_rows.append(clean.reshape(steps * batch, -1).T.double().cpu().numpy())
+    hidden = [h for layer in states for h in layer[1:]]  # step 0 is the zero state
+
+    # ---- clean backward 1: Jacobian of sum(y) ----------------------------------------------
+    grads = torch.autograd.grad(y.sum(), [e_clean, *hidden], retain_graph=True,
+                                allow_unused=True)
+    jac = {0.0: _jacobian_rows(grads[0])}
+    hidden_sal = {"jacobian": _hidden_saliency(hidden, grads[1:])}
+
+    # ---- clean backward 2: synaptic saliency, L = 1/2 sum(y^2) ---------------------------
+    lin_ws = [
+        w
+        for cell in model.cells
+        for lin in cell.linears.values()
+        for w in list(lin.weights)[1:]  # every linear weight except the first input's
+    ]
+    grads = torch.autograd.grad(0.5 * (y**2).sum(), [e_clean, *lin_ws, *hidden],
+                                allow_unused=True)
+    dec_w = model.embedding.weight.detach()
+    g_dec = torch.zeros_like(dec_w, dtype=torch.float64)
+    g_dec.index_add_(0, ids.reshape(-1), grads[0].reshape(-1, dec_w.shape[1]).double())
+    decoder_sal = float((dec_w.double() * g_dec).abs().sum())
+    linear_sal = 0.0
+    for w, g in zip(lin_ws, grads[1 : 1 + len(lin_ws)], strict=True):
+        if g is not None:  # None: a weight on a node no output depends on
+            linear_sal += float((w.detach() * g).abs().sum())
+    hidden_sal["saliency"] = _hidden_saliency(hidden, grads[1 + len(lin_ws) :])
+    # The paper's activation-distance pass had no backward: it adds 0.
+    hidden_sal["activation"] = 0.0
+    del y, states, hidden, grads
+
+    # ---- noised forward + backward: the three noised Jacobians ---------------------------
+    y_n, states_n = model.forward_from_embedding(e_noised)
+    hidden_n = [h for layer in states_n for h in layer[1:]]
+    grads = torch.autograd.grad(y_n.sum(), [e_noised, *hidden_n], allow_unused=True)
+    for j, amp in enumerate(NOISE_AMPLITUDES):
+        cols = slice(j * batch, (j + 1) * batch)
+        jac[amp] = _jacobian_rows(grads[0][:, cols])
+        hidden_sal[f"noise_{amp:g}"] = _hidden_saliency(
+            [h[cols] for h in hidden_n], [None if g is None else g[cols] for g in grads[1:]])
+    del y_n, states_n, hidden_n, grads
+
+    return RNNCapture(
+        fidelity=fidelity,
+        num_params=model.num_params(),
+        jacobians=jac,
+        activation_kernel=kernel.cpu().numpy(),
+        hidden_rows=hidden_rows,
+        hidden_saliency=hidden_sal,
+        decoder_saliency=decoder_sal,
+        linear_saliency=linear_sal,
+    )
+
+
+def _jacobian_rows(grad_e: torch.Tensor) -> np.ndarray:
+    """(T, B, E) input gradient -> one flattened row per sample (B, T*E), float64."""
+    return grad_e.detach().permute(1, 0, 2).reshape(grad_e.shape[1], -1).double().cpu().numpy()
+
+
+def _hidden_saliency(states: list[torch.Tensor], grads) -> float:
+    """sum |h * dL/dh| over the given hidden states (None gradient: h does not matter)."""
+    total = 0.0
+    for h, g in zip(states, grads, strict=True):
+        if g is not None:
+            total += float((h.detach() * g).abs().sum(dtype=torch.float64))
+    return total

@@ -1,0 +1,146 @@
+"""Score one RNN architecture: build, run the shared passes, compute the registered metrics."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import torch
+
+from nasmetrics.corpus import input_batch
+from nasmetrics.rnn.metrics import RNN_METRICS
+from nasmetrics.rnn.model import ModelShape, build_model
+from nasmetrics.rnn.passes import run_passes
+from nasmetrics.rnn.recipe import RecipeError, parse_recipe
+from nasmetrics.shard import score_rows
+
+# Benchmark vocabulary sizes: the embedding is sized to these whatever the dictionary built
+# from the mirrored splits holds; the benchmark's parameter counts fix them exactly.
+VOCAB_SIZES = {"ptb": 10_000, "wikitext2": 33_278}
+
+
+def score_architecture(
+    recipe: str | dict,
+    ids: np.ndarray,
+    ntokens: int,
+    fidelity: str = "faithful",
+    seed: int = 0,
+    device: str = "cpu",
+    metrics: list[str] | None = None,
+) -> dict[str, float]:
+    """All (or the named) RNN metrics of one recipe on one (steps, batch) id batch."""
+    parsed = parse_recipe(recipe)
+    model = build_model(parsed, ModelShape(ntokens=ntokens), seed=seed).to(device)
+    if int(ids.max()) >= ntokens:
+        raise ValueError(f"token id {int(ids.max())} is outside the {ntokens}-word embedding")
+    capture = run_passes(model, torch.as_tensor(ids, device=device), fidelity=fidelity)
+    return RNN_METRICS.compute(capture, metrics)
+
+
+LOSS_COLUMNS = {"ptb": "ptb_test_loss", "wikitext2": "wt2_test_loss"}
+MEMBER_COLUMNS = {"ptb": "has_ptb", "wikitext2": "has_wt2"}
+
+
+def corpus_rows(archs: pd.DataFrame, corpus: str, limit: int = 0) -> pd.DataFrame:
+    """The architectures scored on a corpus, sorted by arch_id: arch_id, recipe, test_loss."""
+    rows = archs[archs[MEMBER_COLUMNS[corpus]]].sort_values("arch_id", kind="stable")
+    if limit:
+        rows = rows.head(limit)
+    rows = rows.rename(columns={LOSS_COLUMNS[corpus]: "test_loss"})
+    return rows[["arch_id", "recipe", "test_loss", "status", "error"]].reset_index(drop=True)
+
+
+def shard_index(archs: pd.DataFrame, corpus: str, shard_size: int, limit: int = 0) -> pd.DataFrame:
+    """arch_id -> shard: consecutive blocks of ``shard_size`` in arch_id order."""
+    ids = corpus_rows(archs, corpus, limit)["arch_id"]
+    return pd.DataFrame({"arch_id": ids, "shard": np.arange(len(ids)) // shard_size})
+
+
+def score_table(
+    rows: pd.DataFrame,
+    ids: np.ndarray,
+    ntokens: int,
+    fidelity: str = "faithful",
+    device: str = "cpu",
+    seed: int = 0,
+    log=print,
+) -> pd.DataFrame:
+    """Score every row (arch_id, recipe, test_loss, status): scores.parquet's columns.
+
+    An invalid recipe is not scored; a non-finite loss is scored (the metrics need no loss)
+    but marked ``nonfinite_loss`` so correlations leave it out.
+    """
+    def precheck(item):
+        if item["status"] == "invalid_recipe" or item["recipe"] is None:
+            return "invalid_recipe", item["error"] or "no recipe"
+        try:
+            parse_recipe(item["recipe"])
+        except RecipeError as exc:
+            return "invalid_recipe", f"arch {item['arch_id']}: {exc}"
+        return None
+
+    def scorer(item):
+        return score_architecture(item["recipe"], ids, ntokens, fidelity, seed, device)
+
+    items = rows.to_dict("records")
+    table = score_rows(items, scorer, RNN_METRICS.names(), precheck=precheck, log=log)
+    table.insert(1, "test_loss", rows["test_loss"].astype(float).to_numpy())
+    for i, item in enumerate(items):
+        loss = float(item["test_loss"])
+        if not math.isfinite(loss) and table.at[i, "status"] in ("ok", "nonfinite_metric"):
+            extra = f"test loss is {loss}: left out of correlations"
+            table.at[i, "status"] = "nonfinite_loss"
+            notes = (item["error"], table.at[i, "error"], extra)
+            table.at[i, "error"] = "; ".join(e for e in notes if e)
+    return table
+
+
+def ablation_choice(
+    archs: pd.DataFrame, corpus: str, n_archs: int, limit: int = 0
+) -> pd.DataFrame:
+    """``n_archs`` architectures spread evenly over the loss range.
+
+    Valid architectures with a finite loss are sorted by (loss, arch_id); rank i takes
+    position floor((i + 0.5) * n / n_archs), the midpoint of the i-th of n_archs equal bins.
+    """
+    rows = corpus_rows(archs, corpus, limit)
+    rows = rows[(rows["status"] == "ok") & np.isfinite(rows["test_loss"].astype(float))]
+    rows = rows.sort_values(["test_loss", "arch_id"], kind="stable").reset_index(drop=True)
+    if len(rows) < n_archs:
+        raise ValueError(
+            f"ablation needs {n_archs} architectures on {corpus}, only {len(rows)} are valid"
+        )
+    picks = [int((i + 0.5) * len(rows) / n_archs) for i in range(n_archs)]
+    chosen = rows.iloc[picks][["arch_id", "recipe", "test_loss"]].reset_index(drop=True)
+    chosen.insert(0, "rank", range(n_archs))
+    return chosen
+
+
+def ablation_runs(
+    arch: dict,
+    data: np.ndarray,
+    ntokens: int,
+    kind: str,
+    n: int,
+    bptt: int = 70,
+    fidelity: str = "faithful",
+    device: str = "cpu",
+    log=print,
+) -> pd.DataFrame:
+    """One architecture under ``n`` input batches (kind=batch, seed 0) or seeds (batch 0)."""
+    if kind not in ("batch", "seed"):
+        raise ValueError(f"ablation kind must be 'batch' or 'seed', got {kind!r}")
+    items = [{"arch_id": arch["arch_id"], "replicate": r} for r in range(n)]
+
+    def scorer(item):
+        r = item["replicate"]
+        batch, seed = (r, 0) if kind == "batch" else (0, r)
+        return score_architecture(arch["recipe"], input_batch(data, batch, bptt), ntokens,
+                                  fidelity, seed, device)
+
+    table = score_rows(items, scorer, RNN_METRICS.names(), log=log)
+    table.insert(1, "kind", kind)
+    table.insert(2, "replicate", range(n))
+    table.insert(3, "test_loss", float(arch["test_loss"]))
+    return table

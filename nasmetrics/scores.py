@@ -1,0 +1,58 @@
+"""Scoring functions shared by the RNN and transformer sides."""
+
+from __future__ import annotations
+
+import numpy as np
+
+COV_K = 1e-5  # the paper's regulariser on the eigenvalues
+
+
+def covariance_score(rows: np.ndarray, k: float = COV_K) -> float:
+    """-sum(log(v + k) + 1/(v + k)) over the eigenvalues v of the rows' correlation matrix.
+
+    ``rows`` is (n_vectors, n_observations), ``numpy.corrcoef`` semantics. A row that is
+    constant makes the correlation matrix undefined: the score is then NaN (never an
+    exception), so one degenerate architecture cannot stop a shard.
+    """
+    rows = np.asarray(rows, dtype=np.float64)
+    if rows.ndim != 2 or rows.shape[0] < 2:
+        raise ValueError(f"covariance_score needs a 2-D array with 2+ rows, got {rows.shape}")
+    centred = rows - rows.mean(axis=1, keepdims=True)
+    norms = np.sqrt(np.einsum("ij,ij->i", centred, centred))
+    if not np.all(np.isfinite(norms)) or np.any(norms == 0):
+        return float("nan")
+    unit = centred / norms[:, None]
+    corr = unit @ unit.T
+    v = np.linalg.eigvalsh(corr)
+    return float(-np.sum(np.log(v + k) + 1.0 / (v + k)))
+
+
+def cosine_score(rows: np.ndarray) -> float:
+    """1 - sum(|c|^(1/20)) / 2 / (n^2 - n), c = pairwise cosine similarity of the rows.
+
+    The diagonal of c is set to exactly zero: the definition subtracts the identity, and a
+    rounding residue of 1e-8 there would add 1e-8^(1/20) = 0.4 per row.
+    """
+    rows = np.asarray(rows, dtype=np.float64)
+    n = rows.shape[0]
+    if rows.ndim != 2 or n < 2:
+        raise ValueError(f"cosine_score needs a 2-D array with 2+ rows, got {rows.shape}")
+    norms = np.linalg.norm(rows, axis=1)
+    if np.any(norms == 0) or not np.all(np.isfinite(norms)):
+        return float("nan")
+    unit = rows / norms[:, None]
+    c = unit @ unit.T
+    np.fill_diagonal(c, 0.0)
+    return float(1.0 - np.sum(np.abs(c) ** (1.0 / 20.0)) / 2.0 / (n * n - n))
+
+
+def activation_distance(kernel: np.ndarray) -> float:
+    """NASWOT score log|det K| of a (batch x batch) agreement kernel."""
+    sign, logdet = np.linalg.slogdet(np.asarray(kernel, dtype=np.float64))
+    return float(logdet) if sign != 0 else float("-inf")
+
+
+def hamming_kernel(codes: np.ndarray) -> np.ndarray:
+    """K = b b^T + (1-b)(1-b)^T for binary codes b (batch x features): agreements per pair."""
+    b = np.asarray(codes, dtype=np.float64)
+    return b @ b.T + (1.0 - b) @ (1.0 - b).T

@@ -1,0 +1,118 @@
+import os
+import re
+
+from snakemake.utils import validate
+
+from nasmetrics.rnn.metrics import RNN_METRICS
+from nasmetrics.sources import SOURCES
+
+validate(config, schema="../config/schema.yaml")
+
+RNN = config["rnn"]
+RNN_METRIC_NAMES = RNN_METRICS.names()
+CORPUS_DIRS = {"ptb": "ptb", "wikitext2": "wikitext-2"}
+
+
+wildcard_constraints:
+    corpus="ptb|wikitext2",
+    shard=r"\d+",
+    kind="batch|seed",
+    rank=r"\d+",
+    metric="|".join(RNN_METRIC_NAMES),
+    ext="png|pdf",
+    path="|".join(re.escape(p) for p in SOURCES),
+
+
+def get_mirror():
+    """The configured mirror folder, else $NASMETRICS_MIRROR, else "" (download)."""
+    mirror = config.get("mirror") or os.environ.get("NASMETRICS_MIRROR", "")
+    if mirror and not os.path.isdir(mirror):
+        raise WorkflowError(
+            f"config key 'mirror' (or $NASMETRICS_MIRROR) names {mirror!r}, which is not a folder"
+        )
+    return mirror
+
+
+def raw(path):
+    return f"data/raw/{path}"
+
+
+def corpus_files(wildcards):
+    d = CORPUS_DIRS[wildcards.corpus]
+    return {
+        "valid": raw(f"corpora/{d}/valid.txt"),
+        "test": raw(f"corpora/{d}/test.txt"),
+    }
+
+
+def rnn_shards(wildcards):
+    """Shard files of a corpus, known once the shard index (a checkpoint) exists."""
+    index = checkpoints.rnn_shard_index.get(corpus=wildcards.corpus).output[0]
+    with open(index) as fh:
+        n = int(fh.readline().split("\t")[1])
+    return [f"results/rnn/{wildcards.corpus}/shards/{i}.parquet" for i in range(n)]
+
+
+def scoring_resources():
+    res = {"mem_mb": 4000}  # measured peak < 2 GB per job at batch 50 x 70 steps
+    if config["device"] == "cuda":
+        res["gpu"] = 1
+    return res
+
+
+def final_outputs():
+    outs = []
+    for corpus in RNN["corpora"]:
+        outs += [
+            f"results/rnn/{corpus}/scores.parquet",
+            f"results/rnn/{corpus}/correlations.csv",
+        ]
+        outs += expand(
+            "results/figures/rnn/{corpus}/scatter_{metric}.{ext}",
+            corpus=corpus,
+            metric=RNN_METRIC_NAMES,
+            ext=["png", "pdf"],
+        )
+    if "ptb" in RNN["corpora"]:
+        outs.append("results/rnn/ptb/published_comparison.csv")
+    outs += expand("results/figures/rnn/tau_bars.{ext}", ext=["png", "pdf"])
+    if RNN["ablation"]["enabled"]:
+        outs += expand("results/rnn/ablation/{kind}.parquet", kind=["batch", "seed"])
+        outs += expand("results/figures/rnn/ablation.{ext}", ext=["png", "pdf"])
+    return outs
+
+
+def code_version(*parts):
+    """Hash of the nasmetrics sources a rule's results depend on.
+
+    Given as a rule param, so that changing a metric's code re-runs exactly the jobs it
+    affects (Snakemake tracks params, not imported library code).
+    """
+    import hashlib
+    from pathlib import Path
+
+    root = Path(workflow.basedir) / "nasmetrics"
+    h = hashlib.sha256()
+    for part in parts:
+        target = root / part
+        files = sorted(target.rglob("*.py")) if target.is_dir() else [target]
+        for f in files:
+            h.update(f.relative_to(root).as_posix().encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+# What the RNN scores depend on: the model, passes, metrics and the shared scoring code.
+RNN_CODE = code_version(
+    "rnn/recipe.py",
+    "rnn/model.py",
+    "rnn/passes.py",
+    "rnn/metrics.py",
+    "rnn/score.py",
+    "scores.py",
+    "registry.py",
+    "seeding.py",
+    "corpus.py",
+    "shard.py",
+)
+RNN_TABLE_CODE = code_version("rnn/benchmark.py", "rnn/recipe.py")

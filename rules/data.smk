@@ -1,0 +1,13 @@
+rule fetch:
+    """Download one input (or copy it from the mirror) and verify its SHA-256."""
+    output:
+        "data/raw/{path}",
+    log:
+        "logs/fetch/{path}.log",
+    threads: 1
+    resources:
+        mem_mb=500,
+    params:
+        mirror=get_mirror(),
+    script:
+        "../workflow_scripts/fetch.py"

@@ -1,0 +1,40 @@
+rule rnn_score_shard:
+    """Score one shard of architectures: every metric from one shared set of passes."""
+    input:
+        archs="results/rnn/archs.parquet",
+        index="results/rnn/{corpus}/shards.tsv",
+        inputs="results/rnn/{corpus}/inputs.npz",
+    output:
+        "results/rnn/{corpus}/shards/{shard}.parquet",
+    log:
+        "logs/rnn/{corpus}/shards/{shard}.log",
+    benchmark:
+        "results/benchmarks/rnn/{corpus}/shard_{shard}.tsv"
+    # One thread per job: the passes are single-stream GEMMs; two jobs on two cores beat
+    # one job on two threads.
+    threads: 1
+    resources:
+        **scoring_resources(),
+    params:
+        fidelity=config["fidelity"],
+        code=RNN_CODE,
+        device=config["device"],
+        bptt=RNN["bptt"],
+    script:
+        "../workflow_scripts/rnn_score_shard.py"
+
+
+rule rnn_merge_scores:
+    """All shards of a corpus -> results/rnn/{corpus}/scores.parquet."""
+    input:
+        shards=rnn_shards,
+        archs="results/rnn/archs.parquet",
+    output:
+        "results/rnn/{corpus}/scores.parquet",
+    log:
+        "logs/rnn/{corpus}/merge.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+    script:
+        "../workflow_scripts/rnn_merge_scores.py"

@@ -1,0 +1,45 @@
+import hashlib
+
+import pytest
+
+from nasmetrics.fetch import ChecksumError, fetch, sha256_of
+from nasmetrics.sources import SOURCES
+
+REL = "training-free-nas/search_space.json"
+
+
+def test_mirror_copy_is_verified(mirror, tmp_path):
+    dest = tmp_path / "raw" / REL
+    origin = fetch(REL, dest, mirror=mirror)
+    assert origin == str(mirror / REL)
+    assert sha256_of(dest) == SOURCES[REL].sha256
+
+
+def test_wrong_hash_names_file_and_hashes_and_keeps_nothing(tmp_path):
+    bad_mirror = tmp_path / "mirror"
+    (bad_mirror / REL).parent.mkdir(parents=True)
+    (bad_mirror / REL).write_bytes(b'{"flipped": 1}')
+    dest = tmp_path / "raw" / REL
+    with pytest.raises(ChecksumError) as err:
+        fetch(REL, dest, mirror=bad_mirror)
+    msg = str(err.value)
+    assert REL in msg and SOURCES[REL].sha256 in msg
+    assert hashlib.sha256(b'{"flipped": 1}').hexdigest() in msg
+    assert not dest.exists() and list(dest.parent.iterdir()) == []
+
+
+def test_missing_mirror_file_is_named(tmp_path):
+    with pytest.raises(FileNotFoundError, match="has no training-free-nas/search_space.json"):
+        fetch(REL, tmp_path / "x", mirror=tmp_path)
+
+
+def test_unknown_input():
+    with pytest.raises(KeyError, match="unknown input"):
+        fetch("nope.txt", "/tmp/x")
+
+
+def test_manifest_matches_mirror_listing(mirror):
+    # Every mirrored input is in the manifest and vice versa (SOURCES.md is the authority).
+    listed = {p.relative_to(mirror).as_posix() for p in mirror.rglob("*")
+              if p.is_file() and p.name not in ("SOURCES.md", "LICENSE")}
+    assert listed == set(SOURCES)

@@ -1,0 +1,8 @@
+import sys
+
+sys.stderr = open(snakemake.log[0], "w", buffering=1)  # noqa: F821
+
+import pandas as pd  # noqa: E402
+
+tables = [pd.read_parquet(p) for p in snakemake.input]  # noqa: F821
+pd.concat(tables, ignore_index=True).to_parquet(snakemake.output[0], index=False)  # noqa: F821
