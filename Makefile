@@ -28,6 +28,7 @@ smoke: install
 
 lint: install
 	$(BIN)/ruff check nasmetrics workflow_scripts tests benchmarks
+	$(BIN)/snakefmt --check Snakefile rules
 
 test: install lint
 	$(BIN)/python -m pytest -q

@@ -27,6 +27,18 @@ def sha256_of(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
     return h.hexdigest()
 
 
+def resolve_mirror(configured: str | None) -> str:
+    """The mirror to copy from: the config value, else $NASMETRICS_MIRROR, else "" (download).
+
+    A mirror that is named but is not a folder is an error naming where it came from.
+    """
+    mirror = configured or os.environ.get("NASMETRICS_MIRROR", "")
+    if mirror and not Path(mirror).is_dir():
+        key = "config key 'mirror'" if configured else "$NASMETRICS_MIRROR"
+        raise FileNotFoundError(f"{key} names {mirror!r}, which is not a folder")
+    return mirror
+
+
 def fetch(rel: str, dest: str | os.PathLike, mirror: str | os.PathLike | None = None,
           timeout: float = 60.0) -> str:
     """Put the input ``rel`` (a key of SOURCES) at ``dest``; returns where it came from."""

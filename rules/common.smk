@@ -4,6 +4,7 @@ import re
 from snakemake.utils import validate
 
 from nasmetrics.rnn.metrics import RNN_METRICS
+from nasmetrics.fetch import resolve_mirror
 from nasmetrics.sources import SOURCES
 
 validate(config, schema="../config/schema.yaml")
@@ -23,14 +24,9 @@ wildcard_constraints:
     path="|".join(re.escape(p) for p in SOURCES),
 
 
-def get_mirror():
-    """The configured mirror folder, else $NASMETRICS_MIRROR, else "" (download)."""
-    mirror = config.get("mirror") or os.environ.get("NASMETRICS_MIRROR", "")
-    if mirror and not os.path.isdir(mirror):
-        raise WorkflowError(
-            f"config key 'mirror' (or $NASMETRICS_MIRROR) names {mirror!r}, which is not a folder"
-        )
-    return mirror
+# Checked once at parse time, so a wrong mirror fails before any job starts. Where the files
+# come from is not a rule parameter: the hash check makes every origin equivalent.
+MIRROR = resolve_mirror(config.get("mirror"))
 
 
 def raw(path):

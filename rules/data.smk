@@ -7,7 +7,5 @@ rule fetch:
     threads: 1
     resources:
         mem_mb=500,
-    params:
-        mirror=get_mirror(),
     script:
         "../workflow_scripts/fetch.py"

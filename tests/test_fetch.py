@@ -43,3 +43,18 @@ def test_manifest_matches_mirror_listing(mirror):
     listed = {p.relative_to(mirror).as_posix() for p in mirror.rglob("*")
               if p.is_file() and p.name not in ("SOURCES.md", "LICENSE")}
     assert listed == set(SOURCES)
+
+
+def test_resolve_mirror(tmp_path, monkeypatch):
+    from nasmetrics.fetch import resolve_mirror
+
+    monkeypatch.setenv("NASMETRICS_MIRROR", str(tmp_path))
+    assert resolve_mirror("") == str(tmp_path)
+    assert resolve_mirror(str(tmp_path)) == str(tmp_path)
+    with pytest.raises(FileNotFoundError, match="config key 'mirror' names .*not a folder"):
+        resolve_mirror(str(tmp_path / "nope"))
+    monkeypatch.setenv("NASMETRICS_MIRROR", str(tmp_path / "gone"))
+    with pytest.raises(FileNotFoundError, match=r"\$NASMETRICS_MIRROR names"):
+        resolve_mirror("")
+    monkeypatch.delenv("NASMETRICS_MIRROR")
+    assert resolve_mirror("") == ""

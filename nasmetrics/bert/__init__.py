@@ -1,0 +1,1 @@
+"""Transformer side: the NAS-Bench-BERT (FlexiBERT) search space, encoder, passes, metrics."""
