@@ -64,6 +64,7 @@ class SelfAttention(nn.Module):
         self.key = nn.Linear(hidden, hidden)
         self.value = nn.Linear(hidden, hidden)
         self.wma = nn.Linear(hidden, hidden, bias=False) if wma else None
+        self.softmax = nn.Softmax(dim=-1)
         self.dropout = nn.Dropout(DROPOUT)
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
@@ -76,7 +77,7 @@ class SelfAttention(nn.Module):
         scores = q @ k.transpose(-1, -2) / math.sqrt(h // self.heads)
         if mask is not None:
             scores = scores + mask
-        probs = self.dropout(torch.softmax(scores, dim=-1))
+        probs = self.dropout(self.softmax(scores))
         return (probs @ v).transpose(1, 2).reshape(b, s, h)
 
 
@@ -91,6 +92,7 @@ class LinearTransform(nn.Module):
             raise ArchitectureError(f"{heads} heads do not divide hidden size {hidden}")
         self.heads, self.kind = heads, kind
         self.dense = nn.Linear(hidden, hidden)
+        self.softmax = nn.Softmax(dim=-1)
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
         b, s, h = x.shape
@@ -99,7 +101,7 @@ class LinearTransform(nn.Module):
             out = torch.fft.fft2(y, dim=(-2, -1)).real
         else:
             out = dct_ii(dct_ii(y, -2), -1)
-        torch.softmax(out, dim=-1)  # the paper's code computed it; a hook may read it
+        self.softmax(out)  # computed by the paper's code and unused; softmax confidence reads it
         return out.transpose(1, 2).reshape(b, s, h)
 
 
@@ -117,9 +119,13 @@ class ConvMixer(nn.Module):
                              initializer_range=INIT_STD)
         self.attention = ConvBertSelfAttention(cfg)
         self.output = ConvBertSelfOutput(cfg)
+        # transformers returns the attention probabilities; passing them through an identity
+        # module lets hooks see them like every other operation's softmax output.
+        self.softmax = nn.Identity()
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
-        context, _ = self.attention(x, attention_mask=mask)
+        context, probs = self.attention(x, attention_mask=mask)
+        self.softmax(probs)
         return self.output(context, x)
 
 
@@ -227,3 +233,34 @@ class Encoder(nn.Module):
         for layer in self.layers:
             h = layer(h, mask)
         return h
+
+
+def roles(layer: EncoderLayer) -> dict[str, list[nn.Module]]:
+    """The modules each metric reads in one layer, by role (declared here, once).
+
+    mixing: every linear of the token-mixing operation, output dense included (synaptic
+    diversity); heads: the linears of the operation proper (head importance); confidence: the
+    q, k, v, WMA and LT input linears (head confidence); softmax: the operation's softmax
+    output; ffn: the feed-forward linears (synaptic saliency); gelu: its activations.
+    """
+    mixer = layer.mixer
+    if isinstance(mixer, SelfAttention):
+        heads = [mixer.query, mixer.key, mixer.value] + ([mixer.wma] if mixer.wma else [])
+        confidence = list(heads)
+        mixing = heads + [layer.mixer_output.dense]
+    elif isinstance(mixer, LinearTransform):
+        heads = confidence = mixing = [mixer.dense]
+    else:
+        att = mixer.attention
+        confidence = [att.query, att.key, att.value]
+        heads = confidence + [att.conv_kernel_layer, att.conv_out_layer]
+        mixing = heads + [mixer.output.dense]
+    ffn = layer.feed_forward
+    return {
+        "mixing": mixing,
+        "heads": heads,
+        "confidence": confidence,
+        "softmax": [mixer.softmax],
+        "ffn": [*ffn.dense, ffn.output],
+        "gelu": list(ffn.act),
+    }

@@ -1,0 +1,69 @@
+"""The transformer metrics of the paper, as functions of a :class:`BertCapture`.
+
+Each sum-type metric also has ``_normalized``: divided by the number of terms summed (linears,
+outputs or activations), as the published "Normalized" columns are (checked on architecture 0:
+14 mixing and 14 feed-forward linears, 11 head linears, 4 softmax outputs, 10 GELUs).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from nasmetrics.bert.passes import BertCapture
+from nasmetrics.registry import Registry
+from nasmetrics.scores import cosine_score, covariance_score
+
+BERT_METRICS = Registry("bert")
+HEAD_MIN_OUTPUTS = 128  # head importance counts linears with at least this many outputs
+
+
+def _register_pair(name: str, label: str, terms):
+    """Register ``name`` (the sum) and ``name_normalized`` (the mean) from a list of terms."""
+    BERT_METRICS.register(name, label)(lambda cap: float(np.sum(terms(cap))))
+    BERT_METRICS.register(f"{name}_normalized", f"{label} Normalized")(
+        lambda cap: float(np.mean(terms(cap))) if len(terms(cap)) else float("nan"))
+
+
+def _nuclear(t: torch.Tensor) -> float:
+    return float(torch.linalg.matrix_norm(t.double(), ord="nuc"))
+
+
+def synaptic_diversity_terms(cap: BertCapture) -> list[float]:
+    return [_nuclear(w) * _nuclear(g) for w, g in cap.weights["mixing"]]
+
+
+def synaptic_saliency_terms(cap: BertCapture) -> list[float]:
+    return [float((w * g).abs().double().sum()) for w, g in cap.weights["ffn"]]
+
+
+def head_importance_terms(cap: BertCapture) -> list[float]:
+    return [float((w * g).abs().double().sum()) for w, g in cap.weights["heads"]
+            if w.shape[0] >= HEAD_MIN_OUTPUTS]
+
+
+_register_pair("synaptic_diversity", "Synaptic Diversity", synaptic_diversity_terms)
+_register_pair("synaptic_saliency", "Synaptic Saliency", synaptic_saliency_terms)
+_register_pair("activation_distance", "Activation Distance", lambda cap: cap.activation_sums)
+
+
+@BERT_METRICS.register("jacobian_cov", "Jacobian Score")
+def jacobian_cov(cap: BertCapture) -> float:
+    # rows = the 128 embedding dimensions of the position-embedding gradient
+    return covariance_score(cap.position_grad.T.double().cpu().numpy())
+
+
+@BERT_METRICS.register("jacobian_cos", "Jacobian Score Normalized")
+def jacobian_cos(cap: BertCapture) -> float:
+    return cosine_score(cap.position_grad.T.double().cpu().numpy())
+
+
+_register_pair("head_importance", "Head Importance", head_importance_terms)
+_register_pair("head_confidence", "Head Confidence", lambda cap: cap.confidence_outputs)
+_register_pair("head_softmax_confidence", "Head Softmax Confidence",
+               lambda cap: cap.softmax_outputs)
+
+
+@BERT_METRICS.register("num_params", "Number of Parameters")
+def num_params(cap: BertCapture) -> float:
+    return float(cap.num_params)

@@ -1,0 +1,82 @@
+"""One forward and one backward of an encoder, captured for every transformer metric.
+
+Forward hooks record the outputs the metrics read (linear outputs for head confidence,
+softmax outputs, GELU activation codes); one backward of ones from the last hidden state
+fills every weight gradient and the position-embedding gradient. Hooks are removed in
+``finally``; nothing is stored on the model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import torch
+
+from nasmetrics.bert.model import Encoder, roles
+
+
+@dataclass
+class BertCapture:
+    num_params: int
+    # per role, per module: (weight, weight gradient) for linears
+    weights: dict[str, list[tuple[torch.Tensor, torch.Tensor]]]
+    confidence_outputs: list[float]  # mean over batch and features of max over the sequence
+    softmax_outputs: list[float]  # the same for each operation's softmax output
+    activation_sums: list[float]  # per GELU output: sum of b b^T + (1-b)(1-b)^T
+    position_grad: torch.Tensor  # (512, 128)
+    extra: dict = field(default_factory=dict)
+
+
+def confidence(out: torch.Tensor, seq_dim: int) -> float:
+    """mean(max over the sequence axis) of one output."""
+    return float(out.detach().max(dim=seq_dim).values.double().mean())
+
+
+def agreement_sum(out: torch.Tensor) -> float:
+    """Sum of all entries of b b^T + (1-b)(1-b)^T, b = (out > 0) per sample (batch x rest)."""
+    b = (out.detach() > 0).reshape(out.shape[0], -1).double()
+    ones = b.sum(dim=1)
+    n = b.shape[1]
+    # sum_ij b_i.b_j + (n - |b_i| - |b_j| + b_i.b_j) without forming the batch x batch matrix
+    s = float(ones.sum())
+    return 2 * float((b.sum(dim=0) ** 2).sum()) + b.shape[0] ** 2 * n - 2 * b.shape[0] * s
+
+
+def run_passes(model: Encoder, input_ids: torch.Tensor,
+               attention_mask: torch.Tensor | None = None) -> BertCapture:
+    """Forward ``input_ids`` (B, S) (with ``attention_mask`` if given), backward of ones."""
+    conf: list[float] = []
+    soft: list[float] = []
+    acts: list[float] = []
+    handles = []
+    layer_roles = [roles(layer) for layer in model.layers]
+    try:
+        for r in layer_roles:
+            for m in r["confidence"]:
+                handles.append(m.register_forward_hook(
+                    lambda _m, _i, out: conf.append(confidence(out, 1))))
+            for m in r["softmax"]:
+                # attention probabilities (B, heads, S, S): the attended positions are last
+                handles.append(m.register_forward_hook(
+                    lambda _m, _i, out: soft.append(confidence(out, -1))))
+            for m in r["gelu"]:
+                handles.append(m.register_forward_hook(
+                    lambda _m, _i, out: acts.append(agreement_sum(out))))
+        model.zero_grad(set_to_none=True)
+        hidden = model(input_ids, attention_mask)
+        hidden.backward(torch.ones_like(hidden))
+    finally:
+        for h in handles:
+            h.remove()
+
+    def pairs(role: str):
+        return [(m.weight.detach(), m.weight.grad.detach()) for r in layer_roles for m in r[role]]
+
+    return BertCapture(
+        num_params=model.num_params(),
+        weights={role: pairs(role) for role in ("mixing", "heads", "ffn")},
+        confidence_outputs=conf,
+        softmax_outputs=soft,
+        activation_sums=acts,
+        position_grad=model.embeddings.position_embeddings.weight.grad.detach().clone(),
+    )

@@ -1,0 +1,59 @@
+"""Transformer metrics from one forward + one backward: term counts, hand-checkable pieces."""
+
+import numpy as np
+import pytest
+import torch
+
+from nasmetrics.bert.metrics import BERT_METRICS
+from nasmetrics.bert.model import Encoder
+from nasmetrics.bert.passes import agreement_sum, confidence, run_passes
+from nasmetrics.bert.space import Architecture, Layer
+from nasmetrics.scores import hamming_kernel
+from nasmetrics.seeding import seed_everything
+
+# Architecture 0 of the benchmark: its published sum / normalized ratios are 14 (diversity),
+# 14 (saliency), 10 (GELUs), 11 (head importance), 11 (confidence), 4 (softmax).
+ARCH0 = Architecture(256, (
+    Layer("SA", "WMA", 4, 1024, 3), Layer("LT", "DCT", 2, 512, 3),
+    Layer("SA", "SDP", 4, 512, 3), Layer("SA", "SDP", 4, 1024, 1)))
+
+
+def test_agreement_sum_matches_kernel():
+    out = torch.tensor([[0.5, -1.0, 2.0], [-0.1, -0.2, 0.3], [1.0, 1.0, 1.0], [0.0, -3.0, 0.0]])
+    b = (out > 0).numpy()
+    assert agreement_sum(out) == pytest.approx(hamming_kernel(b).sum())
+
+
+def test_confidence_is_mean_of_max_over_sequence():
+    out = torch.tensor([[[1.0, 5.0], [3.0, 2.0]]])  # (batch 1, sequence 2, features 2)
+    assert confidence(out, 1) == pytest.approx((3.0 + 5.0) / 2)
+
+
+def test_term_counts_match_the_published_normalisation():
+    seed_everything(0)
+    model = Encoder(ARCH0, faithful=True)
+    ids = torch.randint(1000, 2000, (2, 12), generator=torch.Generator().manual_seed(0))
+    v = BERT_METRICS.compute(run_passes(model, ids))
+    ratios = {m: v[m] / v[f"{m}_normalized"] for m in (
+        "synaptic_diversity", "synaptic_saliency", "activation_distance", "head_importance",
+        "head_confidence", "head_softmax_confidence")}
+    assert ratios == pytest.approx({"synaptic_diversity": 14, "synaptic_saliency": 14,
+                                    "activation_distance": 10, "head_importance": 11,
+                                    "head_confidence": 11, "head_softmax_confidence": 4})
+    assert v["num_params"] == 13_330_176
+    assert all(np.isfinite(x) for x in v.values())
+
+
+def test_dsc_counts_and_seeded_determinism():
+    arch = Architecture(128, (Layer("DSC", 5, 4, 512, 1), Layer("SA", "SDP", 2, 512, 1)))
+    ids = torch.randint(1000, 2000, (2, 12), generator=torch.Generator().manual_seed(0))
+    runs = []
+    for _ in range(2):
+        seed_everything(0)
+        runs.append(BERT_METRICS.compute(run_passes(Encoder(arch, faithful=False), ids)))
+    assert runs[0] == runs[1]  # seed 0 fixes init and dropout
+    v = runs[0]
+    # DSC: q, k, v, conv kernel, conv out, output dense + SA: q, k, v, dense
+    assert v["synaptic_diversity"] / v["synaptic_diversity_normalized"] == pytest.approx(10)
+    # head importance: DSC q, k, v, conv out have 64 < 128 outputs at hidden 128; SA has 128
+    assert v["head_importance"] / v["head_importance_normalized"] == pytest.approx(3)
