@@ -71,6 +71,7 @@ def final_outputs():
         )
     if "ptb" in RNN["corpora"]:
         outs.append("results/rnn/ptb/published_comparison.csv")
+    outs.append("results/rnn/summary.md")
     outs += expand("results/figures/rnn/tau_bars.{ext}", ext=["png", "pdf"])
     if RNN["ablation"]["enabled"]:
         outs += expand("results/rnn/ablation/{kind}.parquet", kind=["batch", "seed"])

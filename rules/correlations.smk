@@ -31,3 +31,28 @@ rule rnn_published_comparison:
         metrics=RNN_METRIC_NAMES,
     script:
         "../workflow_scripts/rnn_published_comparison.py"
+
+
+rule rnn_summary:
+    """A markdown table of every metric's |tau| on each corpus and against the published."""
+    input:
+        correlations=expand(
+            "results/rnn/{corpus}/correlations.csv", corpus=RNN["corpora"]
+        ),
+        comparison=(
+            ["results/rnn/ptb/published_comparison.csv"]
+            if "ptb" in RNN["corpora"]
+            else []
+        ),
+    output:
+        "results/rnn/summary.md",
+    log:
+        "logs/rnn/summary.log",
+    threads: 1
+    resources:
+        mem_mb=500,
+    params:
+        corpora=RNN["corpora"],
+        fidelity=config["fidelity"],
+    script:
+        "../workflow_scripts/rnn_summary.py"

@@ -71,7 +71,8 @@ def test_outputs_exist(run):
     work = run[0]
     expected = [
         "results/rnn/archs.parquet", "results/rnn/published.parquet",
-        "results/rnn/ptb/published_comparison.csv", "results/rnn/ablation/batch.parquet",
+        "results/rnn/ptb/published_comparison.csv", "results/rnn/summary.md",
+        "results/rnn/ablation/batch.parquet",
         "results/rnn/ablation/seed.parquet", "results/rnn/ablation/spread.csv",
         "results/figures/rnn/tau_bars.png", "results/figures/rnn/tau_bars.pdf",
         "results/figures/rnn/ablation.png", "results/figures/rnn/ablation.pdf",
@@ -85,6 +86,8 @@ def test_outputs_exist(run):
                      for m in RNN_METRICS.names() for ext in ("png", "pdf")]
     missing = [p for p in expected if not (work / p).is_file()]
     assert missing == []
+    summary = (work / "results/rnn/summary.md").read_text()
+    assert "| Layer 1 Hidden Covariance |" in summary and "n=5" in summary
 
 
 @pytest.mark.parametrize("corpus", ["ptb", "wikitext2"])
