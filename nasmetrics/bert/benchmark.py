@@ -1,0 +1,67 @@
+"""NAS-Bench-BERT: the benchmark JSON and the paper's published metric table as DataFrames."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pandas as pd
+
+from nasmetrics.bert.space import Architecture, from_config
+
+TASKS = ["cola", "mnli", "mrpc", "qnli", "qqp", "rte", "sst", "sts"]
+LAYER_FIELDS = {"operation_type": "type", "operation_parameter": "parameter",
+                "num_operation_heads": "heads", "feed_forward_dimension": "ff_dim",
+                "num_feed_forward": "ff_layers"}
+
+# Paper column -> our snake_case name. "Jacobian Score Normalized" is the Jacobian cosine.
+PUBLISHED_COLUMNS = {
+    "ID": "arch_id", "GLUE Score": "glue",
+    "Synaptic Diversity": "synaptic_diversity",
+    "Synaptic Diversity Normalized": "synaptic_diversity_normalized",
+    "Synaptic Saliency": "synaptic_saliency",
+    "Synaptic Saliency Normalized": "synaptic_saliency_normalized",
+    "Activation Distance": "activation_distance",
+    "Activation Distance Normalized": "activation_distance_normalized",
+    "Jacobian Score": "jacobian_cov", "Jacobian Score Normalized": "jacobian_cos",
+    "Number of Parameters": "num_params",
+    "Head Importance": "head_importance",
+    "Head Importance Normalized": "head_importance_normalized",
+    "Head Confidence": "head_confidence",
+    "Head Confidence Normalized": "head_confidence_normalized",
+    "Head Softmax Confidence": "head_softmax_confidence",
+    "Head Softmax Confidence Normalized": "head_softmax_confidence_normalized",
+}
+
+
+def arch_row(arch_id: int, arch: Architecture) -> dict:
+    row = {"arch_id": arch_id, "hidden_size": arch.hidden_size, "n_layers": len(arch.layers),
+           "architecture": json.dumps(arch.to_config(), sort_keys=True)}
+    for field, col in LAYER_FIELDS.items():
+        row[col] = [str(getattr(layer, field)) if field == "operation_parameter"
+                    else getattr(layer, field) for layer in arch.layers]
+    return row
+
+
+def arch_table(benchmark: list[dict]) -> pd.DataFrame:
+    """results/bert/archs.parquet: architecture fields (per-layer lists) and GLUE scores."""
+    rows = []
+    for entry in benchmark:
+        arch = from_config(entry["hparams"]["model_hparam_overrides"])
+        row = arch_row(int(entry["id"]), arch)
+        scores = entry.get("scores", {})
+        row["glue"] = float(scores.get("glue", float("nan")))
+        for task in TASKS:
+            row[task] = float(scores.get(task, float("nan")))
+        rows.append(row)
+    return pd.DataFrame(rows).sort_values("arch_id", kind="stable").reset_index(drop=True)
+
+
+def read_published(text: str) -> pd.DataFrame:
+    df = pd.read_csv(io.StringIO(text.lstrip("\ufeff")))
+    unknown = [c for c in df.columns if c not in PUBLISHED_COLUMNS]
+    if unknown:
+        raise ValueError(f"published BERT table has unknown columns: {unknown}")
+    df = df.rename(columns=PUBLISHED_COLUMNS)
+    df["arch_id"] = df["arch_id"].astype("int64")
+    return df

@@ -1,0 +1,51 @@
+import json
+
+import numpy as np
+import pytest
+
+from nasmetrics.bert.benchmark import arch_table, read_published
+from nasmetrics.bert.inputs import encode, plain_texts, wikitext_paragraphs
+from nasmetrics.bert.metrics import BERT_METRICS
+from nasmetrics.bert.score import score_architecture
+from nasmetrics.bert.space import Architecture, Layer
+from nasmetrics.bert.tokenizer import load_tokenizer
+
+
+def test_tables(mirror):
+    tfn = mirror / "training-free-nas"
+    archs = arch_table(json.loads((tfn / "BERT_benchmark.json").read_text()))
+    assert len(archs) == 500 and archs["arch_id"].tolist() == list(range(500))
+    row = archs.iloc[0]
+    assert row["hidden_size"] == 256 and row["n_layers"] == 4
+    assert list(row["type"]) == ["SA", "LT", "SA", "SA"]
+    assert list(row["parameter"]) == ["WMA", "DCT", "SDP", "SDP"]
+    assert row["glue"] == pytest.approx(74.73375)
+    means = archs.groupby("n_layers")["glue"].mean()
+    assert round(means[4], 1) == 71.7 and round(means[2], 1) == 65.8
+    published = read_published((tfn / "BERT_results_activation.csv").read_text())
+    assert len(published) == 500
+    assert {"jacobian_cov", "jacobian_cos", "head_softmax_confidence_normalized"} <= set(
+        published.columns)
+    assert set(published.columns) - {"arch_id", "glue"} <= set(BERT_METRICS.names())
+
+
+def test_wikitext_paragraphs_are_deterministic():
+    lines = ["", " = Title = ", "short line", " " + "word " * 25, " = = Sub = = ",
+             " " + "other " * 30]
+    assert wikitext_paragraphs(lines, 2) == [("word " * 25).strip(), ("other " * 30).strip()]
+    with pytest.raises(ValueError, match="only 2 paragraphs"):
+        wikitext_paragraphs(lines, 3)
+    assert plain_texts(["a", "", "b"], 2) == ["a", "b"]
+
+
+def test_encode_and_score_both_modes(mirror):
+    tok = load_tokenizer(mirror / "tokenizers" / "bert-base-uncased" / "vocab.txt")
+    ids, mask = encode(tok, ["hello world", "a longer text about the world " * 3], 10)
+    assert ids.shape == (2, 10) and ids[0, :4].tolist() == [101, 7592, 2088, 102]
+    assert mask[0].tolist() == [1] * 4 + [0] * 6 and mask[1].sum() == 10
+    arch = Architecture(128, (Layer("SA", "SDP", 2, 512, 1),))
+    faithful = score_architecture(arch, ids, mask, "faithful")
+    corrected = score_architecture(arch, ids, mask, "corrected")
+    assert faithful["num_params"] != corrected["num_params"]
+    assert all(np.isfinite(v) for v in faithful.values())
+    assert faithful == score_architecture(arch, ids, mask, "faithful")
