@@ -49,3 +49,24 @@ def test_encode_and_score_both_modes(mirror):
     assert faithful["num_params"] != corrected["num_params"]
     assert all(np.isfinite(v) for v in faithful.values())
     assert faithful == score_architecture(arch, ids, mask, "faithful")
+
+
+def test_broken_architecture_is_a_status_row_and_the_shard_finishes():
+    import pandas as pd
+
+    from nasmetrics.bert.benchmark import arch_row
+    from nasmetrics.bert.score import score_table
+
+    good = Architecture(128, (Layer("LT", "DFT", 2, 512, 1),))
+    rows = pd.DataFrame([
+        {**arch_row(0, Architecture(128, (Layer("SA", "SDP", 3, 512, 1),))), "glue": 60.0},
+        {**arch_row(1, Architecture(128, (Layer("CNN", "x", 2, 512, 1),))), "glue": 61.0},
+        {**arch_row(2, good), "glue": 62.0},
+    ])
+    ids = np.random.default_rng(0).integers(1000, 5000, size=(2, 8))
+    mask = np.ones((2, 8), dtype=np.int64)
+    t = score_table(rows, ids, mask, "corrected", log=lambda _: None).set_index("arch_id")
+    assert t["status"].tolist() == ["invalid_architecture", "invalid_architecture", "ok"]
+    assert "3 heads do not divide hidden size 128" in t.loc[0, "error"]
+    assert "unknown operation CNN/x" in t.loc[1, "error"]
+    assert t.loc[2, "glue"] == 62.0 and np.isfinite(t.loc[2, "head_confidence"])
