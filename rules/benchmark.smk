@@ -52,3 +52,45 @@ checkpoint rnn_shard_index:
         limit=RNN["limit"],
     script:
         "../workflow_scripts/rnn_shard_index.py"
+
+
+rule bert_archs:
+    """NAS-Bench-BERT: 500 architectures with GLUE scores (+ sampled ones), published values."""
+    input:
+        benchmark=raw("training-free-nas/BERT_benchmark.json"),
+        space=raw("training-free-nas/search_space.json"),
+        published=raw("training-free-nas/BERT_results_activation.csv"),
+    output:
+        archs="results/bert/archs.parquet",
+        published="results/bert/published.parquet",
+    log:
+        "logs/bert/archs.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+    params:
+        sample=BERT["sample"],
+        limit=BERT["limit"],
+        expected=BERT_BENCHMARK_SIZE,
+    script:
+        "../workflow_scripts/bert_archs.py"
+
+
+rule bert_inputs:
+    """The input batch: texts cut deterministically, tokenised (ids and padding mask)."""
+    input:
+        text=bert_text,
+        vocab=raw("tokenizers/bert-base-uncased/vocab.txt"),
+    output:
+        "results/bert/inputs.npz",
+    log:
+        "logs/bert/inputs.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+    params:
+        own_text=bool(BERT["text"]),
+        n_texts=BERT["n_texts"],
+        seq_len=BERT["seq_len"],
+    script:
+        "../workflow_scripts/bert_inputs.py"

@@ -11,6 +11,10 @@ validate(config, schema="../config/schema.yaml")
 
 RNN = config["rnn"]
 RNN_METRIC_NAMES = RNN_METRICS.names()
+BERT = config["bert"]
+BERT_BENCHMARK_SIZE = (
+    500  # architectures in BERT_benchmark.json (checked by rule bert_archs)
+)
 CORPUS_DIRS = {"ptb": "ptb", "wikitext2": "wikitext-2"}
 
 
@@ -18,6 +22,7 @@ wildcard_constraints:
     corpus="ptb|wikitext2",
     shard=r"\d+",
     kind="batch|seed",
+    mode="faithful|corrected",
     rank=r"\d+",
     metric="|".join(RNN_METRIC_NAMES),
     ext="png|pdf",
@@ -49,6 +54,19 @@ def rnn_shards(wildcards):
     return [f"results/rnn/{wildcards.corpus}/shards/{i}.parquet" for i in range(n)]
 
 
+def bert_shards(wildcards):
+    """BERT shards are static: the architecture count follows from the config alone."""
+    n = (BERT["limit"] or BERT_BENCHMARK_SIZE) + BERT["sample"]
+    n_shards = -(-n // BERT["shard_size"])
+    return [
+        f"results/bert/{wildcards.mode}/shards/{i}.parquet" for i in range(n_shards)
+    ]
+
+
+def bert_text(wildcards):
+    return BERT["text"] or raw("corpora/wikitext-2/test.txt")
+
+
 def scoring_resources():
     res = {"mem_mb": 4000}  # measured peak < 2 GB per job at batch 50 x 70 steps
     if config["device"] == "cuda":
@@ -73,6 +91,15 @@ def final_outputs():
         outs.append("results/rnn/ptb/published_comparison.csv")
     outs.append("results/rnn/summary.md")
     outs += expand("results/figures/rnn/tau_bars.{ext}", ext=["png", "pdf"])
+    if BERT["enabled"]:
+        for mode in BERT["modes"]:
+            outs += [
+                f"results/bert/{mode}/scores.parquet",
+                f"results/bert/{mode}/correlations.csv",
+                f"results/bert/{mode}/correlations_by_task.csv",
+            ]
+        if "faithful" in BERT["modes"]:
+            outs.append("results/bert/published_comparison.csv")
     if RNN["ablation"]["enabled"]:
         outs += expand("results/rnn/ablation/{kind}.parquet", kind=["batch", "seed"])
         outs += expand("results/figures/rnn/ablation.{ext}", ext=["png", "pdf"])
@@ -113,3 +140,17 @@ RNN_CODE = code_version(
     "shard.py",
 )
 RNN_TABLE_CODE = code_version("rnn/benchmark.py", "rnn/recipe.py")
+
+
+# What the BERT scores depend on.
+BERT_CODE = code_version(
+    "bert/model.py",
+    "bert/passes.py",
+    "bert/metrics.py",
+    "bert/score.py",
+    "bert/space.py",
+    "scores.py",
+    "registry.py",
+    "seeding.py",
+    "shard.py",
+)

@@ -56,3 +56,36 @@ rule rnn_summary:
         fidelity=config["fidelity"],
     script:
         "../workflow_scripts/rnn_summary.py"
+
+
+rule bert_correlations:
+    """Every metric against GLUE, and (long format) against each GLUE task."""
+    input:
+        scores="results/bert/{mode}/scores.parquet",
+        archs="results/bert/archs.parquet",
+    output:
+        glue="results/bert/{mode}/correlations.csv",
+        by_task="results/bert/{mode}/correlations_by_task.csv",
+    log:
+        "logs/bert/{mode}/correlations.log",
+    threads: 1
+    resources:
+        mem_mb=500,
+    script:
+        "../workflow_scripts/bert_correlations.py"
+
+
+rule bert_published_comparison:
+    """Ours (faithful) vs the published values, on the same ids, against GLUE."""
+    input:
+        scores="results/bert/faithful/scores.parquet",
+        published="results/bert/published.parquet",
+    output:
+        "results/bert/published_comparison.csv",
+    log:
+        "logs/bert/published_comparison.log",
+    threads: 1
+    resources:
+        mem_mb=500,
+    script:
+        "../workflow_scripts/bert_published_comparison.py"

@@ -28,7 +28,6 @@ rule rnn_merge_scores:
     """All shards of a corpus -> results/rnn/{corpus}/scores.parquet."""
     input:
         shards=rnn_shards,
-        archs="results/rnn/archs.parquet",
     output:
         "results/rnn/{corpus}/scores.parquet",
     log:
@@ -37,4 +36,41 @@ rule rnn_merge_scores:
     resources:
         mem_mb=1000,
     script:
-        "../workflow_scripts/rnn_merge_scores.py"
+        "../workflow_scripts/merge_scores.py"
+
+
+rule bert_score_shard:
+    """Score one shard of transformer architectures in one mode."""
+    input:
+        archs="results/bert/archs.parquet",
+        inputs="results/bert/inputs.npz",
+    output:
+        "results/bert/{mode}/shards/{shard}.parquet",
+    log:
+        "logs/bert/{mode}/shards/{shard}.log",
+    benchmark:
+        "results/benchmarks/bert/{mode}/shard_{shard}.tsv"
+    threads: 1
+    resources:
+        **scoring_resources(),
+    params:
+        shard_size=BERT["shard_size"],
+        device=config["device"],
+        code=BERT_CODE,
+    script:
+        "../workflow_scripts/bert_score_shard.py"
+
+
+rule bert_merge_scores:
+    """All shards of a mode -> results/bert/{mode}/scores.parquet."""
+    input:
+        shards=bert_shards,
+    output:
+        "results/bert/{mode}/scores.parquet",
+    log:
+        "logs/bert/{mode}/merge.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+    script:
+        "../workflow_scripts/merge_scores.py"

@@ -77,6 +77,10 @@ def test_outputs_exist(run):
         "results/figures/rnn/tau_bars.png", "results/figures/rnn/tau_bars.pdf",
         "results/figures/rnn/ablation.png", "results/figures/rnn/ablation.pdf",
     ]
+    for mode in ("faithful", "corrected"):
+        expected += [f"results/bert/{mode}/{f}" for f in (
+            "scores.parquet", "correlations.csv", "correlations_by_task.csv")]
+    expected += ["results/bert/published_comparison.csv", "results/bert/archs.parquet"]
     for corpus in ("ptb", "wikitext2"):
         expected += [f"results/rnn/{corpus}/scores.parquet",
                      f"results/rnn/{corpus}/correlations.csv",
@@ -105,6 +109,24 @@ def test_scores_contract(run, corpus):
     col = "ptb_num_params" if corpus == "ptb" else "wt2_num_params"
     expected = archs.loc[scores["arch_id"], col].astype(float).to_numpy()
     assert (scores["num_params"].to_numpy() == expected).all()
+
+
+@pytest.mark.parametrize("mode", ["faithful", "corrected"])
+def test_bert_scores_contract(run, mode):
+    from nasmetrics.bert.metrics import BERT_METRICS
+
+    scores = pd.read_parquet(run[0] / f"results/bert/{mode}/scores.parquet")
+    assert list(scores.columns) == ["arch_id", "glue", *BERT_METRICS.names(), "status",
+                                    "error", "seconds"]
+    assert scores["arch_id"].tolist() == [0, 1, 2, 3, 4]
+    assert (scores["status"] == "ok").all()
+    if mode == "faithful":  # every model at hidden 256 / ff 1024, as published
+        assert scores.loc[0, "num_params"] == 13_330_176
+    else:
+        assert scores.loc[0, "num_params"] == 9_657_088
+    by_task = pd.read_csv(run[0] / f"results/bert/{mode}/correlations_by_task.csv")
+    assert set(by_task["task"]) == {"glue", "cola", "mnli", "mrpc", "qnli", "qqp", "rte",
+                                    "sst", "sts"}
 
 
 def test_correlation_tables(run):

@@ -1,0 +1,19 @@
+import sys
+
+sys.stderr = open(snakemake.log[0], "w", buffering=1)  # noqa: F821
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import torch  # noqa: E402
+
+from nasmetrics.bert.score import score_table  # noqa: E402
+
+torch.set_num_threads(snakemake.threads)  # noqa: F821
+inp, p, wc = snakemake.input, snakemake.params, snakemake.wildcards  # noqa: F821
+archs = pd.read_parquet(inp.archs).sort_values("arch_id", kind="stable")
+start = int(wc.shard) * p.shard_size
+rows = archs.iloc[start : start + p.shard_size].reset_index(drop=True)
+batch = np.load(inp.inputs)
+table = score_table(rows, batch["input_ids"], batch["attention_mask"], wc.mode, p.device,
+                    log=lambda m: print(m, file=sys.stderr))
+table.to_parquet(snakemake.output[0], index=False)  # noqa: F821
