@@ -56,9 +56,12 @@ def run_passes(model: Encoder, input_ids: torch.Tensor,
                 handles.append(m.register_forward_hook(
                     lambda _m, _i, out: conf.append(confidence(out, 1))))
             for m in r["softmax"]:
-                # attention probabilities (B, heads, S, S): the attended positions are last
+                # Like the paper's code: the max over dim 1, which for (B, heads, S, S)
+                # attention and (B, heads, S, d) LT softmax outputs is the heads axis. Checked
+                # against the published values: an LT layer gives heads/d (0.0156 with 2
+                # heads, 0.061 with 4 at hidden 256), SA and DSC layers 1/512 + a little.
                 handles.append(m.register_forward_hook(
-                    lambda _m, _i, out: soft.append(confidence(out, -1))))
+                    lambda _m, _i, out: soft.append(confidence(out, 1))))
             for m in r["gelu"]:
                 handles.append(m.register_forward_hook(
                     lambda _m, _i, out: acts.append(agreement_sum(out))))
