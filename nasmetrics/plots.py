@@ -23,16 +23,24 @@ def save(fig, *paths: str) -> None:
 
 
 def scatter(x: np.ndarray, y: np.ndarray, title: str, xlabel: str, ylabel: str):
-    """Metric (x) against the benchmark's target (y); non-finite pairs are left out."""
+    """Metric (x) against the benchmark's target (y); non-finite pairs are left out.
+
+    Metrics spanning many orders of magnitude go on a log axis: negative ones (the covariance
+    scores) as their negation, labelled so.
+    """
     x = np.asarray(x, float)
     y = np.asarray(y, float)
     keep = np.isfinite(x) & np.isfinite(y)
+    x, y = x[keep], y[keep]
     fig, ax = plt.subplots(figsize=(4.2, 3.4))
-    sns.scatterplot(x=x[keep], y=y[keep], s=12, alpha=0.6, edgecolor=None, ax=ax)
-    if keep.any() and np.nanmax(np.abs(x[keep])) > 1e6 and np.all(x[keep] > 0):
+    wide = len(x) > 1 and (np.all(x > 0) or np.all(x < 0)) and (
+        np.abs(x).max() / max(np.abs(x).min(), 1e-300) > 1e3)
+    if wide and np.all(x < 0):
+        x, xlabel = -x, f"−({xlabel})"
+    sns.scatterplot(x=x, y=y, s=12, alpha=0.6, edgecolor=None, ax=ax)
+    if wide:
         ax.set_xscale("log")
-    elif keep.any() and np.nanmax(np.abs(x[keep])) > 1e6 and np.all(x[keep] < 0):
-        ax.set_xscale("symlog")
+        xlabel += ", log scale"
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
     return fig
 

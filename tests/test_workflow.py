@@ -25,8 +25,9 @@ pytestmark = pytest.mark.slow
 
 def snakemake(workdir: Path, *args: str, mirror: Path) -> str:
     env = dict(os.environ, NASMETRICS_MIRROR=str(mirror))
-    cmd = [*SNAKEMAKE, "--cores", "2", "--configfile", "config/presets/smoke.yaml",
-           "config/test.yaml", *args]
+    # targets and flags first: --configfile takes every value that follows it
+    cmd = [*SNAKEMAKE, *args, "--cores", "2", "--configfile", "config/presets/smoke.yaml",
+           "config/test.yaml"]
     proc = subprocess.run(cmd, cwd=workdir, env=env, capture_output=True, text=True,
                           timeout=900)
     out = proc.stdout + proc.stderr

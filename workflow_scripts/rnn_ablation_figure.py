@@ -18,6 +18,9 @@ for kind, ours_path, pub_path in (("batch", inp.batch, inp.published_batch),
                           p.metrics)
     parts += [ours.assign(kind=kind, source="ours"), pub.assign(kind=kind, source="published")]
 table = pd.concat(parts, ignore_index=True)
+# the parameter count cannot move with the input batch or the seed: nothing to plot
+table = table[table["metric"] != "num_params"]
 table.to_csv(out.table, index=False)
-fig = plots.spread_boxes(table, p.metrics, "Ablation spread")
+order = [m for m in p.metrics if m != "num_params"]
+fig = plots.spread_boxes(table, order, "Ablation spread")
 plots.save(fig, out.png, out.pdf)
