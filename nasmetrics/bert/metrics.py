@@ -15,7 +15,6 @@ from nasmetrics.registry import Registry
 from nasmetrics.scores import cosine_score, covariance_score
 
 BERT_METRICS = Registry("bert")
-HEAD_MIN_OUTPUTS = 128  # head importance counts linears with at least this many outputs
 
 
 def _register_pair(name: str, label: str, terms):
@@ -38,8 +37,11 @@ def synaptic_saliency_terms(cap: BertCapture) -> list[float]:
 
 
 def head_importance_terms(cap: BertCapture) -> list[float]:
+    # The paper counts linears with at least 128 outputs, at hidden 256: half the hidden size.
+    # Stated as half the hidden size it means the same in corrected mode (hidden 128 too): it
+    # keeps q, k, v and the DSC convolution output, and drops the small DSC kernel generator.
     return [float((w * g).abs().double().sum()) for w, g in cap.weights["heads"]
-            if w.shape[0] >= HEAD_MIN_OUTPUTS]
+            if w.shape[0] >= cap.hidden_size // 2]
 
 
 _register_pair("synaptic_diversity", "Synaptic Diversity", synaptic_diversity_terms)

@@ -18,6 +18,7 @@ from nasmetrics.bert.model import Encoder, roles
 @dataclass
 class BertCapture:
     num_params: int
+    hidden_size: int
     # per role, per module: (weight, weight gradient) for linears
     weights: dict[str, list[tuple[torch.Tensor, torch.Tensor]]]
     confidence_outputs: list[float]  # mean over batch and features of max over the sequence
@@ -77,6 +78,7 @@ def run_passes(model: Encoder, input_ids: torch.Tensor,
 
     return BertCapture(
         num_params=model.num_params(),
+        hidden_size=model.hidden_size,
         weights={role: pairs(role) for role in ("mixing", "heads", "ffn")},
         confidence_outputs=conf,
         softmax_outputs=soft,
