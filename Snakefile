@@ -22,4 +22,4 @@ include: "rules/figures.smk"
 rule all:
     default_target: True
     input:
-        final_outputs(),
+        final_outputs,

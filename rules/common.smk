@@ -46,21 +46,27 @@ def corpus_files(wildcards):
     }
 
 
-def rnn_shards(wildcards):
+def rnn_shard_files(corpus):
     """Shard files of a corpus, known once the shard index (a checkpoint) exists."""
-    index = checkpoints.rnn_shard_index.get(corpus=wildcards.corpus).output[0]
+    index = checkpoints.rnn_shard_index.get(corpus=corpus).output[0]
     with open(index) as fh:
         n = int(fh.readline().split("\t")[1])
-    return [f"results/rnn/{wildcards.corpus}/shards/{i}.parquet" for i in range(n)]
+    return [f"results/rnn/{corpus}/shards/{i}.parquet" for i in range(n)]
 
 
-def bert_shards(wildcards):
+def rnn_shards(wildcards):
+    return rnn_shard_files(wildcards.corpus)
+
+
+def bert_shard_files(mode):
     """BERT shards are static: the architecture count follows from the config alone."""
     n = (BERT["limit"] or BERT_BENCHMARK_SIZE) + BERT["sample"]
     n_shards = -(-n // BERT["shard_size"])
-    return [
-        f"results/bert/{wildcards.mode}/shards/{i}.parquet" for i in range(n_shards)
-    ]
+    return [f"results/bert/{mode}/shards/{i}.parquet" for i in range(n_shards)]
+
+
+def bert_shards(wildcards):
+    return bert_shard_files(wildcards.mode)
 
 
 def bert_text(wildcards):
@@ -74,7 +80,10 @@ def scoring_resources():
     return res
 
 
-def final_outputs():
+def final_outputs(wildcards):
+    """Every result, and every shard: Snakemake does not remake a deleted intermediate file
+    whose downstream outputs are up to date, so the shards are targets of their own; a
+    deleted shard is then rebuilt alone, and what depends on it after it."""
     outs = []
     for corpus in RNN["corpora"]:
         outs += [
@@ -91,8 +100,11 @@ def final_outputs():
         outs.append("results/rnn/ptb/published_comparison.csv")
     outs.append("results/rnn/summary.md")
     outs += expand("results/figures/rnn/tau_bars.{ext}", ext=["png", "pdf"])
+    for corpus in RNN["corpora"]:
+        outs += rnn_shard_files(corpus)
     if BERT["enabled"]:
         for mode in BERT["modes"]:
+            outs += bert_shard_files(mode)
             outs += [
                 f"results/bert/{mode}/scores.parquet",
                 f"results/bert/{mode}/correlations.csv",
@@ -102,6 +114,11 @@ def final_outputs():
             outs.append("results/bert/published_comparison.csv")
     if RNN["ablation"]["enabled"]:
         outs += expand("results/rnn/ablation/{kind}.parquet", kind=["batch", "seed"])
+        outs += expand(
+            "results/rnn/ablation/{kind}/{rank}.parquet",
+            kind=["batch", "seed"],
+            rank=range(RNN["ablation"]["n_archs"]),
+        )
         outs += expand("results/figures/rnn/ablation.{ext}", ext=["png", "pdf"])
     return outs
 
