@@ -1,4 +1,3 @@
-import os
 import re
 
 from snakemake.utils import validate
@@ -12,9 +11,8 @@ validate(config, schema="../config/schema.yaml")
 RNN = config["rnn"]
 RNN_METRIC_NAMES = RNN_METRICS.names()
 BERT = config["bert"]
-BERT_BENCHMARK_SIZE = (
-    500  # architectures in BERT_benchmark.json (checked by rule bert_archs)
-)
+# architectures in BERT_benchmark.json (rule bert_archs checks it)
+BERT_BENCHMARK_SIZE = 500
 CORPUS_DIRS = {"ptb": "ptb", "wikitext2": "wikitext-2"}
 
 
