@@ -2,6 +2,7 @@ import re
 
 from snakemake.utils import validate
 
+from nasmetrics.bert.metrics import BERT_METRICS
 from nasmetrics.rnn.metrics import RNN_METRICS
 from nasmetrics.fetch import resolve_mirror
 from nasmetrics.sources import SOURCES
@@ -10,6 +11,7 @@ validate(config, schema="../config/schema.yaml")
 
 RNN = config["rnn"]
 RNN_METRIC_NAMES = RNN_METRICS.names()
+BERT_METRIC_NAMES = BERT_METRICS.names()
 BERT = config["bert"]
 # architectures in BERT_benchmark.json (rule bert_archs checks it)
 BERT_BENCHMARK_SIZE = 500

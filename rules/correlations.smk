@@ -29,8 +29,9 @@ rule rnn_published_comparison:
         mem_mb=500,
     params:
         metrics=RNN_METRIC_NAMES,
+        target="test_loss",
     script:
-        "../workflow_scripts/rnn_published_comparison.py"
+        "../workflow_scripts/published_comparison.py"
 
 
 rule rnn_summary:
@@ -87,5 +88,8 @@ rule bert_published_comparison:
     threads: 1
     resources:
         mem_mb=500,
+    params:
+        metrics=BERT_METRIC_NAMES,
+        target="glue",
     script:
-        "../workflow_scripts/bert_published_comparison.py"
+        "../workflow_scripts/published_comparison.py"

@@ -6,7 +6,8 @@ import pandas as pd  # noqa: E402
 
 from nasmetrics.compare import published_comparison  # noqa: E402
 
-scores = pd.read_parquet(snakemake.input.scores)  # noqa: F821
-published = pd.read_parquet(snakemake.input.published)  # noqa: F821
-table = published_comparison(scores, published, snakemake.params.metrics, "test_loss")  # noqa: F821
+inp, p = snakemake.input, snakemake.params  # noqa: F821
+scores = pd.read_parquet(inp.scores)
+published = pd.read_parquet(inp.published)
+table = published_comparison(scores, published, p.metrics, p.target)
 table.to_csv(snakemake.output[0], index=False)  # noqa: F821
