@@ -65,8 +65,57 @@ def spread_boxes(table: pd.DataFrame, order: list[str], title: str):
                     fliersize=2)
         ax.set_yscale("log")
         ax.set(xlabel="", ylabel="within / between std", title=f"{title}: {kind}")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small")
         ax.tick_params(axis="x", rotation=60)
         for lab in ax.get_xticklabels():
             lab.set_horizontalalignment("right")
+    fig.tight_layout()
+    return fig
+
+
+def factor_boxes(long: pd.DataFrame, value: str, title: str):
+    """One box plot per factor of ``value`` by level; long has factor, level, <value>."""
+    factors = list(dict.fromkeys(long["factor"]))
+    fig, axes = plt.subplots(1, len(factors), figsize=(3.0 * len(factors), 3.4), squeeze=False,
+                             sharey=True)
+    for ax, factor in zip(axes[0], factors, strict=True):
+        sub = long[long["factor"] == factor]
+        order = sorted(sub["level"].unique(), key=lambda s: (len(s), s))
+        sns.boxplot(data=sub, x="level", y=value, order=order, ax=ax, fliersize=2)
+        means = sub.groupby("level")[value].mean()
+        ax.set_xticks(range(len(order)),
+                      [f"{lv}\nmean {means[lv]:.1f}\nn={int((sub['level'] == lv).sum())}"
+                       for lv in order], fontsize="small")
+        ax.set(xlabel=factor, ylabel=value if ax is axes[0][0] else "")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def checkpoint_taus(agreement: pd.DataFrame, taus: pd.DataFrame, metrics: list[str]):
+    """Pre-training ablation. Left: tau of each checkpoint's GLUE against the final one (as
+    published and against the last clean checkpoint). Right: tau of metrics against GLUE at
+    each checkpoint. Checkpoints that repeat an earlier one are marked with a cross."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6))
+    steps = agreement["step"] / 1e3
+    dup = agreement["n_duplicated"] > 0
+    left.plot(steps, agreement["kendall_tau_vs_final"], marker="o", ms=3,
+              label=f"vs {agreement['final_step'].iloc[0] // 1000}k (published final)")
+    left.plot(steps, agreement["kendall_tau_vs_last_clean"], marker="o", ms=3,
+              label=f"vs {agreement['last_clean_step'].iloc[0] // 1000}k (last clean)")
+    left.scatter(steps[dup], agreement.loc[dup, "kendall_tau_vs_final"], marker="x", s=60,
+                 color="red", zorder=3, label="duplicated checkpoint")
+    left.set(xlabel="pre-training steps (k)", ylabel="Kendall tau of GLUE",
+             title="Checkpoint GLUE vs final GLUE")
+    left.legend(fontsize="small")
+    sub = taus[taus["metric"].isin(metrics)].copy()
+    sub["step_k"] = sub["step"] / 1e3
+    sns.lineplot(data=sub, x="step_k", y="kendall_tau", hue="metric", style="source",
+                 markers=True, dashes=False, ax=right, markersize=4)
+    d = sub[sub["duplicated"]]
+    right.scatter(d["step_k"], d["kendall_tau"], marker="x", s=40, color="red", zorder=3)
+    right.set(xlabel="pre-training steps (k)", ylabel="Kendall tau vs GLUE",
+              title="Metric vs GLUE at each checkpoint")
+    right.legend(fontsize="x-small", ncol=2)
     fig.tight_layout()
     return fig

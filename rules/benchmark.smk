@@ -92,5 +92,6 @@ rule bert_inputs:
         own_text=bool(BERT["text"]),
         n_texts=BERT["n_texts"],
         seq_len=BERT["seq_len"],
+        n_batches=1,
     script:
         "../workflow_scripts/bert_inputs.py"

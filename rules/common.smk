@@ -13,6 +13,11 @@ RNN = config["rnn"]
 RNN_METRIC_NAMES = RNN_METRICS.names()
 BERT_METRIC_NAMES = BERT_METRICS.names()
 BERT = config["bert"]
+_extra_modes = sorted(set(BERT["ablation"]["modes"]) - set(BERT["modes"]))
+if BERT["enabled"] and BERT["ablation"]["enabled"] and _extra_modes:
+    raise ValueError(
+        f"config bert.ablation.modes has {_extra_modes}, which bert.modes does not list"
+    )
 # architectures in BERT_benchmark.json (rule bert_archs checks it)
 BERT_BENCHMARK_SIZE = 500
 CORPUS_DIRS = {"ptb": "ptb", "wikitext2": "wikitext-2"}
@@ -24,7 +29,7 @@ wildcard_constraints:
     kind="batch|seed",
     mode="faithful|corrected",
     rank=r"\d+",
-    metric="|".join(RNN_METRIC_NAMES),
+    metric="|".join(sorted(set(RNN_METRIC_NAMES) | set(BERT_METRIC_NAMES))),
     ext="png|pdf",
     path="|".join(re.escape(p) for p in SOURCES),
 
@@ -110,8 +115,39 @@ def final_outputs(wildcards):
                 f"results/bert/{mode}/correlations.csv",
                 f"results/bert/{mode}/correlations_by_task.csv",
             ]
+            outs += expand(
+                "results/figures/bert/{mode}/scatter_{metric}.{ext}",
+                mode=mode,
+                metric=BERT_METRIC_NAMES,
+                ext=["png", "pdf"],
+            )
         if "faithful" in BERT["modes"]:
             outs.append("results/bert/published_comparison.csv")
+        outs += [
+            "results/bert/audit.csv",
+            "results/bert/search_space.csv",
+            "results/bert/pretraining/checkpoints.csv",
+            "results/bert/pretraining/metric_taus.csv",
+        ]
+        outs += expand(
+            "results/figures/bert/{name}.{ext}",
+            name=["tau_bars", "search_space", "pretraining"],
+            ext=["png", "pdf"],
+        )
+        abl = BERT["ablation"]
+        if abl["enabled"]:
+            for mode in abl["modes"]:
+                outs += expand(
+                    "results/bert/{mode}/ablation/{kind}/{rank}.parquet",
+                    mode=mode,
+                    kind=["batch", "seed"],
+                    rank=range(abl["n_archs"]),
+                )
+                outs += expand(
+                    "results/figures/bert/{mode}/ablation.{ext}",
+                    mode=mode,
+                    ext=["png", "pdf"],
+                )
     if RNN["ablation"]["enabled"]:
         outs += expand("results/rnn/ablation/{kind}.parquet", kind=["batch", "seed"])
         outs += expand(

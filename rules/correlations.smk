@@ -93,3 +93,47 @@ rule bert_published_comparison:
         target="glue",
     script:
         "../workflow_scripts/published_comparison.py"
+
+
+rule bert_pretraining:
+    """Pre-training ablation: checkpoint GLUE vs final GLUE, metrics vs GLUE per checkpoint."""
+    input:
+        train=raw("training-free-nas/BERT_benchmark_train_ablation.json"),
+        archs="results/bert/archs.parquet",
+        scores=expand("results/bert/{mode}/scores.parquet", mode=BERT["modes"]),
+        published="results/bert/published.parquet",
+    output:
+        checkpoints="results/bert/pretraining/checkpoints.csv",
+        metrics="results/bert/pretraining/metric_taus.csv",
+        png="results/figures/bert/pretraining.png",
+        pdf="results/figures/bert/pretraining.pdf",
+    log:
+        "logs/bert/pretraining.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+    params:
+        modes=BERT["modes"],
+        metrics=BERT_METRIC_NAMES,
+        plot_metrics=["num_params", "head_confidence", "activation_distance_normalized"],
+    script:
+        "../workflow_scripts/bert_pretraining.py"
+
+
+rule bert_audit:
+    """What each paper-code defect changes, measured: results/bert/audit.csv."""
+    input:
+        scores=expand("results/bert/{mode}/scores.parquet", mode=BERT["modes"]),
+        published="results/bert/published.parquet",
+        train=raw("training-free-nas/BERT_benchmark_train_ablation.json"),
+    output:
+        "results/bert/audit.csv",
+    log:
+        "logs/bert/audit.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+    params:
+        modes=BERT["modes"],
+    script:
+        "../workflow_scripts/bert_audit.py"

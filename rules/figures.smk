@@ -11,8 +11,13 @@ rule rnn_scatter:
     threads: 1
     resources:
         mem_mb=1000,
+    params:
+        label=lambda wc: RNN_METRICS.get(wc.metric).label,
+        setting=lambda wc: wc.corpus,
+        target="test_loss",
+        target_label="test loss",
     script:
-        "../workflow_scripts/rnn_scatter.py"
+        "../workflow_scripts/scatter.py"
 
 
 rule rnn_tau_bars:
@@ -31,10 +36,13 @@ rule rnn_tau_bars:
     resources:
         mem_mb=1000,
     params:
-        corpora=RNN["corpora"],
+        sources=RNN["corpora"],
         metrics=RNN_METRIC_NAMES,
+        target="test_loss",
+        published_setting=", ptb",
+        title="Metric vs test loss",
     script:
-        "../workflow_scripts/rnn_tau_bars.py"
+        "../workflow_scripts/tau_bars.py"
 
 
 rule rnn_ablation_figure:
@@ -55,5 +63,101 @@ rule rnn_ablation_figure:
         mem_mb=1000,
     params:
         metrics=RNN_METRIC_NAMES,
+        side="rnn",
+        title="Ablation spread",
     script:
-        "../workflow_scripts/rnn_ablation_figure.py"
+        "../workflow_scripts/ablation_figure.py"
+
+
+rule bert_scatter:
+    """One scatter of a metric against GLUE in one mode, tau and rho in the title."""
+    input:
+        scores="results/bert/{mode}/scores.parquet",
+        correlations="results/bert/{mode}/correlations.csv",
+    output:
+        png="results/figures/bert/{mode}/scatter_{metric}.png",
+        pdf="results/figures/bert/{mode}/scatter_{metric}.pdf",
+    log:
+        "logs/figures/bert/{mode}/scatter_{metric}.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+    params:
+        label=lambda wc: BERT_METRICS.get(wc.metric).label,
+        setting=lambda wc: wc.mode,
+        target="glue",
+        target_label="GLUE score",
+    script:
+        "../workflow_scripts/scatter.py"
+
+
+rule bert_tau_bars:
+    """|tau| against GLUE of every metric: each mode beside the published values."""
+    input:
+        correlations=expand("results/bert/{mode}/correlations.csv", mode=BERT["modes"]),
+        published="results/bert/published.parquet",
+    output:
+        png="results/figures/bert/tau_bars.png",
+        pdf="results/figures/bert/tau_bars.pdf",
+    log:
+        "logs/figures/bert/tau_bars.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+    params:
+        sources=BERT["modes"],
+        metrics=BERT_METRIC_NAMES,
+        target="glue",
+        published_setting="",
+        title="Metric vs GLUE",
+    script:
+        "../workflow_scripts/tau_bars.py"
+
+
+rule bert_search_space:
+    """GLUE by layer count, hidden size and operation type (table and box plots)."""
+    input:
+        archs="results/bert/archs.parquet",
+    output:
+        table="results/bert/search_space.csv",
+        png="results/figures/bert/search_space.png",
+        pdf="results/figures/bert/search_space.pdf",
+    log:
+        "logs/figures/bert/search_space.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+    params:
+        benchmark_size=BERT_BENCHMARK_SIZE,
+    script:
+        "../workflow_scripts/bert_search_space.py"
+
+
+rule bert_ablation_figure:
+    """Per-architecture spread relative to between-architecture spread, ours vs published."""
+    input:
+        batch="results/bert/{mode}/ablation/batch.parquet",
+        seed="results/bert/{mode}/ablation/seed.parquet",
+        published_batch=raw("training-free-nas/BERT_batch_ablation.csv"),
+        published_seed=raw("training-free-nas/BERT_initialization_ablation.csv"),
+    output:
+        png="results/figures/bert/{mode}/ablation.png",
+        pdf="results/figures/bert/{mode}/ablation.pdf",
+        table="results/bert/{mode}/ablation/spread.csv",
+    log:
+        "logs/figures/bert/{mode}/ablation.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+    params:
+        metrics=BERT_METRIC_NAMES,
+        side="bert",
+        # the paper's seed changed only the dropout masks (models were built after seed 0)
+        title=lambda wc: f"Ablation spread, {wc.mode}"
+        + (
+            " (seed = dropout masks)"
+            if wc.mode == "faithful"
+            else " (seed = initialisation)"
+        ),
+    script:
+        "../workflow_scripts/ablation_figure.py"

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from nasmetrics.bert.metrics import BERT_METRICS
 from nasmetrics.correlate import CORRELATION_COLUMNS
 from nasmetrics.rnn.metrics import RNN_METRICS
 
@@ -81,7 +82,17 @@ def test_outputs_exist(run):
     for mode in ("faithful", "corrected"):
         expected += [f"results/bert/{mode}/{f}" for f in (
             "scores.parquet", "correlations.csv", "correlations_by_task.csv")]
-    expected += ["results/bert/published_comparison.csv", "results/bert/archs.parquet"]
+        expected += [f"results/figures/bert/{mode}/scatter_{m}.{ext}"
+                     for m in BERT_METRICS.names() for ext in ("png", "pdf")]
+    expected += ["results/bert/published_comparison.csv", "results/bert/archs.parquet",
+                 "results/bert/audit.csv", "results/bert/search_space.csv",
+                 "results/bert/pretraining/checkpoints.csv",
+                 "results/bert/pretraining/metric_taus.csv",
+                 "results/bert/faithful/ablation/batch.parquet",
+                 "results/bert/faithful/ablation/seed.parquet",
+                 "results/bert/faithful/ablation/spread.csv"]
+    expected += [f"results/figures/bert/{name}.{ext}" for ext in ("png", "pdf")
+                 for name in ("tau_bars", "search_space", "pretraining", "faithful/ablation")]
     for corpus in ("ptb", "wikitext2"):
         expected += [f"results/rnn/{corpus}/scores.parquet",
                      f"results/rnn/{corpus}/correlations.csv",
@@ -114,8 +125,6 @@ def test_scores_contract(run, corpus):
 
 @pytest.mark.parametrize("mode", ["faithful", "corrected"])
 def test_bert_scores_contract(run, mode):
-    from nasmetrics.bert.metrics import BERT_METRICS
-
     scores = pd.read_parquet(run[0] / f"results/bert/{mode}/scores.parquet")
     assert list(scores.columns) == ["arch_id", "glue", *BERT_METRICS.names(), "status",
                                     "error", "seconds"]
@@ -128,6 +137,27 @@ def test_bert_scores_contract(run, mode):
     by_task = pd.read_csv(run[0] / f"results/bert/{mode}/correlations_by_task.csv")
     assert set(by_task["task"]) == {"glue", "cola", "mnli", "mrpc", "qnli", "qqp", "rte",
                                     "sst", "sts"}
+
+
+def test_bert_ablation_and_audit(run):
+    work = run[0]
+    batch = pd.read_parquet(work / "results/bert/faithful/ablation/batch.parquet")
+    seed = pd.read_parquet(work / "results/bert/faithful/ablation/seed.parquet")
+    for t in (batch, seed):  # the smoke preset: the first 2 published ablation ids, 2 x 2
+        assert t["arch_id"].iloc[:2].tolist() == [285, 285] and t["arch_id"].nunique() == 2
+        assert t["replicate"].tolist() == [0, 1, 0, 1] and (t["status"] == "ok").all()
+    audit = pd.read_csv(work / "results/bert/audit.csv")
+    assert list(audit.columns) == ["quirk", "quantity", "faithful", "corrected", "published",
+                                   "note"]
+    assert {"fixed_sizes", "shared_gelu_scaling", "dropout_active", "no_padding_mask",
+            "mislabelled_jacobian", "checkpoint_mixup"} == set(audit["quirk"])
+    n_equal = audit.set_index("quantity").loc[
+        "architectures whose num_params equals the published count"]
+    assert n_equal["faithful"] == 5 and n_equal["corrected"] < 5
+    ckpts = pd.read_csv(work / "results/bert/pretraining/checkpoints.csv",
+                        dtype={"duplicate_of": str}).set_index("step")
+    assert ckpts.loc[500000, "duplicate_of"] == "50000"
+    assert ckpts.loc[1000000, "n_duplicated"] == 10
 
 
 def test_correlation_tables(run):

@@ -5,13 +5,17 @@ sys.stderr = open(snakemake.log[0], "w", buffering=1)  # noqa: F821
 
 import numpy as np  # noqa: E402
 
-from nasmetrics.bert.inputs import encode, plain_texts, wikitext_paragraphs  # noqa: E402
+from nasmetrics.bert.inputs import encode, text_batches  # noqa: E402
 from nasmetrics.bert.tokenizer import load_tokenizer  # noqa: E402
 
 inp, p = snakemake.input, snakemake.params  # noqa: F821
 lines = Path(inp.text).read_text(encoding="utf-8").splitlines()
-texts = plain_texts(lines, p.n_texts) if p.own_text else wikitext_paragraphs(lines, p.n_texts)
-ids, mask = encode(load_tokenizer(inp.vocab), texts, p.seq_len)
+tok = load_tokenizer(inp.vocab)
+# (n_batches, n_texts, seq_len): the main input is batch 0, the input-batch ablation uses all
+encoded = [encode(tok, texts, p.seq_len)
+           for texts in text_batches(lines, p.n_texts, p.n_batches, p.own_text)]
+ids = np.stack([e[0] for e in encoded])
+mask = np.stack([e[1] for e in encoded])
 np.savez(snakemake.output[0], input_ids=ids, attention_mask=mask)  # noqa: F821
-print(f"{len(texts)} texts x {p.seq_len} tokens; {int(mask.sum())} real tokens",
-      file=sys.stderr)
+print(f"{p.n_batches} batch(es) of {p.n_texts} texts x {p.seq_len} tokens; "
+      f"{int(mask.sum())} real tokens", file=sys.stderr)

@@ -14,6 +14,6 @@ archs = pd.read_parquet(inp.archs).sort_values("arch_id", kind="stable")
 start = int(wc.shard) * p.shard_size
 rows = archs.iloc[start : start + p.shard_size].reset_index(drop=True)
 batch = np.load(inp.inputs)
-table = score_table(rows, batch["input_ids"], batch["attention_mask"], wc.mode, p.device,
+table = score_table(rows, batch["input_ids"][0], batch["attention_mask"][0], wc.mode, p.device,
                     log=lambda m: print(m, file=sys.stderr))
 table.to_parquet(snakemake.output[0], index=False)  # noqa: F821

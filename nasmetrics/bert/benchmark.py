@@ -65,3 +65,28 @@ def read_published(text: str) -> pd.DataFrame:
     df = df.rename(columns=PUBLISHED_COLUMNS)
     df["arch_id"] = df["arch_id"].astype("int64")
     return df
+
+
+def search_space_long(archs: pd.DataFrame) -> pd.DataFrame:
+    """GLUE by search-space choice, long format: factor, level, arch_id, glue.
+
+    Factors: n_layers, hidden_size, and operation type; an architecture counts once under
+    every operation type it has in any layer (so the type groups overlap).
+    """
+    parts = []
+    for factor in ("n_layers", "hidden_size"):
+        parts.append(pd.DataFrame({"factor": factor, "level": archs[factor].astype(str),
+                                   "arch_id": archs["arch_id"], "glue": archs["glue"]}))
+    types = archs[["arch_id", "glue", "type"]].copy()
+    types["level"] = types["type"].map(lambda ts: sorted(set(ts)))
+    types = types.explode("level").drop(columns="type").assign(factor="operation_type")
+    parts.append(types[["factor", "level", "arch_id", "glue"]])
+    out = pd.concat(parts, ignore_index=True)
+    return out[out["glue"].notna()].reset_index(drop=True)
+
+
+def search_space_summary(long: pd.DataFrame) -> pd.DataFrame:
+    """factor, level, n, mean_glue, median_glue."""
+    g = long.groupby(["factor", "level"], sort=True)["glue"]
+    return pd.DataFrame({"n": g.size(), "mean_glue": g.mean(),
+                         "median_glue": g.median()}).reset_index()

@@ -4,6 +4,9 @@ Default text: the WikiText-2 test split. A text is one paragraph: a non-empty li
 a section heading (`` = Title = ``), stripped, in file order; the first ``n_texts`` paragraphs
 with at least ``min_words`` words are taken. A user's own file (config ``bert.text``) has one
 text per line and is used as it is, first ``n_texts`` non-empty lines.
+
+The input-batch ablation needs more than one batch: batch i is the i-th run of ``n_texts``
+consecutive texts, so batch 0 is always the main input batch.
 """
 
 from __future__ import annotations
@@ -40,3 +43,11 @@ def encode(tokenizer, texts: list[str], seq_len: int) -> tuple[np.ndarray, np.nd
     enc = tokenizer(texts, padding="max_length", truncation=True, max_length=seq_len,
                     return_tensors="np")
     return enc["input_ids"].astype(np.int64), enc["attention_mask"].astype(np.int64)
+
+
+def text_batches(lines: list[str], n_texts: int, n_batches: int = 1,
+                 own_text: bool = False) -> list[list[str]]:
+    """``n_batches`` disjoint batches of ``n_texts`` texts, in file order (batch 0 first)."""
+    need = n_texts * n_batches
+    texts = plain_texts(lines, need) if own_text else wikitext_paragraphs(lines, need)
+    return [texts[i * n_texts:(i + 1) * n_texts] for i in range(n_batches)]

@@ -25,16 +25,23 @@ def score_architecture(
     mode: str = "faithful",
     seed: int = 0,
     device: str = "cpu",
+    dropout_seed: int | None = None,
 ) -> dict[str, float]:
     """Faithful: the paper's code (hidden 256 / ff 1024 for every model, dropout active, no
     padding mask, seed before each model). Corrected: the architecture's own sizes, eval mode,
-    padding mask applied. Both: one forward, backward of ones from the last hidden state."""
+    padding mask applied. Both: one forward, backward of ones from the last hidden state.
+
+    ``seed`` is set before the model is built (initialisation, then dropout); ``dropout_seed``,
+    if given, is set again after building, so it changes the dropout masks alone.
+    """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
     faithful = mode == "faithful"
     seed_everything(seed)
     model = Encoder(arch, faithful=faithful).to(device)
     model.train(faithful)
+    if dropout_seed is not None:
+        seed_everything(dropout_seed)
     ids = torch.as_tensor(input_ids, device=device)
     mask = None if faithful else torch.as_tensor(attention_mask, device=device)
     return BERT_METRICS.compute(run_passes(model, ids, mask))
@@ -69,4 +76,49 @@ def score_table(
     table = score_rows(rows.to_dict("records"), scorer, BERT_METRICS.names(),
                        precheck=precheck, log=log)
     table.insert(1, "glue", rows["glue"].astype(float).to_numpy())
+    return table
+
+
+def ablation_ids(published: pd.DataFrame) -> list[int]:
+    """The ablation architectures: the ids of a published ablation table, in first-seen order."""
+    return [int(i) for i in dict.fromkeys(published["arch_id"].tolist())]
+
+
+def ablation_runs(
+    row: dict,
+    input_ids: np.ndarray,
+    attention_mask: np.ndarray,
+    kind: str,
+    n: int,
+    mode: str = "faithful",
+    device: str = "cpu",
+    log=print,
+) -> pd.DataFrame:
+    """One architecture (arch_id, architecture JSON, glue) under ``n`` replicates.
+
+    kind=batch: input batch r of ``input_ids`` (n_batches, n_texts, seq_len), seed 0.
+    kind=seed: batch 0 and seed r. In faithful mode the paper's seed changed the dropout masks
+    only (its models were always built after seeding 0), so there the seed is set after the
+    model is built; in corrected mode (eval, no dropout) it sets the initialisation.
+    """
+    if kind not in ("batch", "seed"):
+        raise ValueError(f"ablation kind must be 'batch' or 'seed', got {kind!r}")
+    if kind == "batch" and input_ids.shape[0] < n:
+        raise ValueError(f"{n} input batches asked for, the input file has {input_ids.shape[0]}")
+    arch = from_config(json.loads(row["architecture"]))
+    items = [{"arch_id": row["arch_id"], "replicate": r} for r in range(n)]
+
+    def scorer(item):
+        r = item["replicate"]
+        if kind == "batch":
+            return score_architecture(arch, input_ids[r], attention_mask[r], mode, 0, device)
+        if mode == "faithful":
+            return score_architecture(arch, input_ids[0], attention_mask[0], mode, 0, device,
+                                      dropout_seed=r)
+        return score_architecture(arch, input_ids[0], attention_mask[0], mode, r, device)
+
+    table = score_rows(items, scorer, BERT_METRICS.names(), log=log)
+    table.insert(1, "kind", kind)
+    table.insert(2, "replicate", range(n))
+    table.insert(3, "glue", float(row["glue"]))
     return table
