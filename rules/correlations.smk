@@ -126,6 +126,8 @@ rule bert_audit:
         scores=expand("results/bert/{mode}/scores.parquet", mode=BERT["modes"]),
         published="results/bert/published.parquet",
         train=raw("training-free-nas/BERT_benchmark_train_ablation.json"),
+        archs="results/bert/archs.parquet",
+        inputs="results/bert/inputs.npz",
     output:
         "results/bert/audit.csv",
     log:
@@ -135,5 +137,6 @@ rule bert_audit:
         mem_mb=1000,
     params:
         modes=BERT["modes"],
+        code=BERT_CODE,
     script:
         "../workflow_scripts/bert_audit.py"

@@ -150,7 +150,7 @@ def test_bert_ablation_and_audit(run):
     assert list(audit.columns) == ["quirk", "quantity", "faithful", "corrected", "published",
                                    "note"]
     assert {"fixed_sizes", "shared_gelu_scaling", "dropout_active", "no_padding_mask",
-            "mislabelled_jacobian", "checkpoint_mixup"} == set(audit["quirk"])
+            "mislabelled_jacobian", "checkpoint_mixup", "backward_of_ones"} == set(audit["quirk"])
     n_equal = audit.set_index("quantity").loc[
         "architectures whose num_params equals the published count"]
     assert n_equal["faithful"] == 5 and n_equal["corrected"] < 5

@@ -4,15 +4,22 @@ from pathlib import Path
 
 sys.stderr = open(snakemake.log[0], "w", buffering=1)  # noqa: F821
 
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from nasmetrics.bert.audit import quirk_audit  # noqa: E402
+from nasmetrics.bert.audit import gradient_signal, quirk_audit  # noqa: E402
 from nasmetrics.bert.pretraining import checkpoint_table  # noqa: E402
+from nasmetrics.bert.space import from_config  # noqa: E402
 
 inp, p = snakemake.input, snakemake.params  # noqa: F821
 scores = {mode: pd.read_parquet(path) for mode, path in zip(p.modes, inp.scores, strict=True)}
 ckpts = checkpoint_table(json.loads(Path(inp.train).read_text(encoding="utf-8")))
+archs = pd.read_parquet(inp.archs)
+arch0 = from_config(json.loads(archs.loc[archs["arch_id"] == 0, "architecture"].iloc[0]))
+batch = np.load(inp.inputs)
+signal = {mode: gradient_signal(arch0, batch["input_ids"][0], batch["attention_mask"][0], mode)
+          for mode in p.modes}
 audit = quirk_audit(scores.get("faithful"), scores.get("corrected"),
-                    pd.read_parquet(inp.published), ckpts)
+                    pd.read_parquet(inp.published), ckpts, signal)
 audit.to_csv(snakemake.output[0], index=False)  # noqa: F821
 print(audit.to_string(index=False), file=sys.stderr)

@@ -18,6 +18,36 @@ from nasmetrics.correlate import correlate
 COLUMNS = ["quirk", "quantity", "faithful", "corrected", "published", "note"]
 
 
+def gradient_signal(arch, input_ids, attention_mask, mode: str = "faithful",
+                    seed: int = 0) -> dict[str, float]:
+    """Mean |position-embedding gradient| after the paper's backward of ones from the last
+    hidden state, and after a backward of standard-normal noise, same model and input.
+
+    Every layer ends in a LayerNorm (gain 1 at initialisation); a LayerNorm passes back
+    g - mean(g) - x_hat * mean(g * x_hat), which is exactly zero for a constant g. So in exact
+    arithmetic the backward of ones gives zero gradients everywhere below the last LayerNorm;
+    what the gradient-based metrics read is float rounding residue. The ratio shows its size.
+    """
+    import torch
+
+    from nasmetrics.bert.model import Encoder
+    from nasmetrics.seeding import seed_everything
+
+    out = {}
+    for name in ("ones", "normal"):
+        seed_everything(seed)
+        model = Encoder(arch, faithful=mode == "faithful")
+        model.train(mode == "faithful")
+        ids = torch.as_tensor(input_ids)
+        mask = None if mode == "faithful" else torch.as_tensor(attention_mask)
+        hidden = model(ids, mask)
+        g = torch.ones_like(hidden) if name == "ones" else torch.randn(
+            hidden.shape, generator=torch.Generator().manual_seed(seed))
+        hidden.backward(g)
+        out[name] = float(model.embeddings.position_embeddings.weight.grad.abs().mean())
+    return out
+
+
 def _tau(df: pd.DataFrame | None, metric: str, target: str = "glue") -> float:
     if df is None or metric not in df.columns:
         return np.nan
@@ -65,7 +95,9 @@ def quirk_audit(
     corrected: pd.DataFrame | None,
     published: pd.DataFrame,
     checkpoints: pd.DataFrame | None = None,
+    signal: dict[str, dict[str, float]] | None = None,
 ) -> pd.DataFrame:
+    """``signal``: per mode, :func:`gradient_signal` of one architecture (optional)."""
     # The published column is compared on the architectures we scored (all 500 by default).
     ours_ids = set()
     for df in (faithful, corrected):
@@ -148,7 +180,17 @@ def quirk_audit(
     add("mislabelled_jacobian", "jacobian_cos kendall tau vs GLUE", _tau(faithful, "jacobian_cos"),
         _tau(corrected, "jacobian_cos"), _tau(published, "jacobian_cos"))
 
-    # 6. the pre-training ablation's checkpoints
+    # 6. (found here, not in the paper) the backward of ones is zero in exact arithmetic
+    if signal:
+        ratio = {m: v["ones"] / v["normal"] for m, v in signal.items()}
+        add("backward_of_ones", "mean |position-embedding gradient|: backward of ones / "
+            "backward of N(0,1) noise (architecture 0)", ratio.get("faithful", np.nan),
+            ratio.get("corrected", np.nan),
+            note="every layer ends in a LayerNorm, which maps a constant gradient to zero: "
+            "the gradient-based metrics (synaptic diversity and saliency, head importance, "
+            "Jacobian scores) read float rounding residue")
+
+    # 7. the pre-training ablation's checkpoints
     if checkpoints is not None:
         for step, earlier in ((500_000, 50_000), (1_000_000, 100_000)):
             hits = checkpoints[(checkpoints["step"] == step)

