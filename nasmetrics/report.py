@@ -9,10 +9,11 @@ def _fmt(x: float) -> str:
     return "–" if pd.isna(x) else f"{x:.3f}"
 
 
-def rnn_summary(correlations: dict[str, pd.DataFrame], comparison: pd.DataFrame | None,
-                labels: dict[str, str]) -> str:
-    """One row per metric: |tau| per corpus, the published values' |tau| on the same PTB
-    ids and over all 8,794, and the per-architecture agreement (Spearman) with the published."""
+def summary_table(correlations: dict[str, pd.DataFrame], comparison: pd.DataFrame | None,
+                  labels: dict[str, str]) -> str:
+    """One row per metric: |tau| per setting (corpus or mode), the published values' |tau| on
+    the same ids and over the whole published file, and the per-architecture agreement
+    (Spearman) with the published values. Shared by both sides."""
     comp = comparison.set_index("metric") if comparison is not None else None
     first = next(iter(correlations.values()))
     head = ["metric"]
@@ -21,7 +22,7 @@ def rnn_summary(correlations: dict[str, pd.DataFrame], comparison: pd.DataFrame 
     if comp is not None:
         head += [f"\\|tau\\| published, same ids (n={int(comp['n'].max())})",
                  "agreement with published (Spearman)",
-                 "\\|tau\\| published, all 8,794"]
+                 f"\\|tau\\| published, all {int(comp['n_published_all'].max()):,}"]
     rows = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for metric in first["metric"]:
         cells = [labels.get(metric, metric)]

@@ -124,6 +124,7 @@ def final_outputs(wildcards):
         if "faithful" in BERT["modes"]:
             outs.append("results/bert/published_comparison.csv")
         outs += [
+            "results/bert/summary.md",
             "results/bert/audit.csv",
             "results/bert/search_space.csv",
             "results/bert/pretraining/checkpoints.csv",

@@ -53,10 +53,40 @@ rule rnn_summary:
     resources:
         mem_mb=500,
     params:
-        corpora=RNN["corpora"],
-        fidelity=config["fidelity"],
+        side="rnn",
+        settings=RNN["corpora"],
+        title=f"RNN metrics vs test loss, fidelity: {config['fidelity']}",
     script:
-        "../workflow_scripts/rnn_summary.py"
+        "../workflow_scripts/summary.py"
+
+
+rule bert_summary:
+    """A markdown table of every metric's |tau| against GLUE in each mode and published."""
+    input:
+        correlations=expand(
+            "results/bert/{mode}/correlations.csv", mode=BERT["modes"]
+        ),
+        comparison=(
+            ["results/bert/published_comparison.csv"]
+            if "faithful" in BERT["modes"]
+            else []
+        ),
+    output:
+        "results/bert/summary.md",
+    log:
+        "logs/bert/summary.log",
+    threads: 1
+    resources:
+        mem_mb=500,
+    params:
+        side="bert",
+        settings=BERT["modes"],
+        title=(
+            f"Transformer metrics vs GLUE, input {BERT['n_texts']} texts x "
+            f"{BERT['seq_len']} tokens"
+        ),
+    script:
+        "../workflow_scripts/summary.py"
 
 
 rule bert_correlations:

@@ -104,6 +104,8 @@ def test_outputs_exist(run):
     assert missing == []
     summary = (work / "results/rnn/summary.md").read_text()
     assert "| Layer 1 Hidden Covariance |" in summary and "n=5" in summary
+    bert = (work / "results/bert/summary.md").read_text()
+    assert "| Head Confidence |" in bert and "published, all 500" in bert
 
 
 @pytest.mark.parametrize("corpus", ["ptb", "wikitext2"])
