@@ -1,7 +1,9 @@
 """Scoring a list of architectures one by one, shared by both sides.
 
 Every architecture gets a row, whatever happens: a failure becomes ``status``/``error``
-text with NaN metrics, and the next architecture is scored. Progress goes to ``log``.
+text with NaN metrics, and the next architecture is scored. Progress goes to ``log``; with a
+:class:`~nasmetrics.partial.PartialRows` file each finished row is also kept on disk at once,
+and a restarted job takes up where the killed one stopped.
 """
 
 from __future__ import annotations
@@ -9,9 +11,11 @@ from __future__ import annotations
 import math
 import time
 import traceback
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 
 import pandas as pd
+
+from nasmetrics.partial import PartialRows
 
 
 def score_rows(
@@ -20,16 +24,26 @@ def score_rows(
     metric_names: Iterable[str],
     precheck: Callable[[dict], tuple[str, str] | None] = lambda item: None,
     log: Callable[[str], None] = print,
+    progress: PartialRows | None = None,
+    key: Callable[[dict], Hashable] = lambda item: item["arch_id"],
 ) -> pd.DataFrame:
     """Score ``items`` (dicts with at least ``arch_id``) with ``scorer``.
 
     ``precheck(item)`` may return (status, error) to skip scoring (e.g. an invalid recipe).
+    ``progress``: rows finished by an earlier, interrupted run of the same job are reused
+    (matched in order by ``key(item)``), and every new row is appended to it when done.
     Columns: arch_id, the metrics, status, error, seconds.
     """
     names = list(metric_names)
     rows = []
     total = len(items)
-    for i, item in enumerate(items, 1):
+    if progress is not None:
+        done = progress.load([key(item) for item in items])
+        progress.start(done)  # drop whatever follows the trusted prefix
+        rows = [{k: v for k, v in row.items() if k != "_key"} for row in done]
+        if rows:
+            log(f"resuming: {len(rows)} of {total} already scored by an interrupted run")
+    for i, item in enumerate(items[len(rows):], len(rows) + 1):
         start = time.perf_counter()
         values = dict.fromkeys(names, math.nan)
         skip = precheck(item)
@@ -46,7 +60,10 @@ def score_rows(
                 error = f"{type(exc).__name__}: {exc}"
                 log(traceback.format_exc())
         seconds = time.perf_counter() - start
-        rows.append({"arch_id": item["arch_id"], **values, "status": status, "error": error,
-                     "seconds": seconds})
+        row = {"arch_id": item["arch_id"], **values, "status": status, "error": error,
+               "seconds": seconds}
+        rows.append(row)
+        if progress is not None:
+            progress.append(key(item), row)
         log(f"[{i}/{total}] arch {item['arch_id']}: {status} in {seconds:.1f} s")
     return pd.DataFrame(rows, columns=["arch_id", *names, "status", "error", "seconds"])

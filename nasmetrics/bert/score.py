@@ -54,8 +54,10 @@ def score_table(
     mode: str = "faithful",
     device: str = "cpu",
     log=print,
+    progress=None,
 ) -> pd.DataFrame:
     """Score every row (arch_id, architecture JSON, glue): the columns of scores.parquet.
+    ``progress``: a PartialRows file that makes the job resumable (see shard.score_rows).
 
     An architecture that cannot be built (unknown operation, heads not dividing the hidden
     size) is not scored: status ``invalid_architecture`` with the reason.
@@ -74,7 +76,7 @@ def score_table(
         return score_architecture(arch, input_ids, attention_mask, mode, 0, device)
 
     table = score_rows(rows.to_dict("records"), scorer, BERT_METRICS.names(),
-                       precheck=precheck, log=log)
+                       precheck=precheck, log=log, progress=progress)
     table.insert(1, "glue", rows["glue"].astype(float).to_numpy())
     return table
 
@@ -93,6 +95,7 @@ def ablation_runs(
     mode: str = "faithful",
     device: str = "cpu",
     log=print,
+    progress=None,
 ) -> pd.DataFrame:
     """One architecture (arch_id, architecture JSON, glue) under ``n`` replicates.
 
@@ -117,7 +120,8 @@ def ablation_runs(
                                       dropout_seed=r)
         return score_architecture(arch, input_ids[0], attention_mask[0], mode, r, device)
 
-    table = score_rows(items, scorer, BERT_METRICS.names(), log=log)
+    table = score_rows(items, scorer, BERT_METRICS.names(), log=log, progress=progress,
+                       key=lambda item: (item["arch_id"], item["replicate"]))
     table.insert(1, "kind", kind)
     table.insert(2, "replicate", range(n))
     table.insert(3, "glue", float(row["glue"]))

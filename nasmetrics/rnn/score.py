@@ -65,8 +65,10 @@ def score_table(
     device: str = "cpu",
     seed: int = 0,
     log=print,
+    progress=None,
 ) -> pd.DataFrame:
     """Score every row (arch_id, recipe, test_loss, status): scores.parquet's columns.
+    ``progress``: a PartialRows file that makes the job resumable (see shard.score_rows).
 
     An invalid recipe is not scored; a non-finite loss is scored (the metrics need no loss)
     but marked ``nonfinite_loss`` so correlations leave it out.
@@ -84,7 +86,8 @@ def score_table(
         return score_architecture(item["recipe"], ids, ntokens, fidelity, seed, device)
 
     items = rows.to_dict("records")
-    table = score_rows(items, scorer, RNN_METRICS.names(), precheck=precheck, log=log)
+    table = score_rows(items, scorer, RNN_METRICS.names(), precheck=precheck, log=log,
+                       progress=progress)
     table.insert(1, "test_loss", rows["test_loss"].astype(float).to_numpy())
     for i, item in enumerate(items):
         loss = float(item["test_loss"])
@@ -127,6 +130,7 @@ def ablation_runs(
     fidelity: str = "faithful",
     device: str = "cpu",
     log=print,
+    progress=None,
 ) -> pd.DataFrame:
     """One architecture under ``n`` input batches (kind=batch, seed 0) or seeds (batch 0)."""
     if kind not in ("batch", "seed"):
@@ -139,7 +143,8 @@ def ablation_runs(
         return score_architecture(arch["recipe"], input_batch(data, batch, bptt), ntokens,
                                   fidelity, seed, device)
 
-    table = score_rows(items, scorer, RNN_METRICS.names(), log=log)
+    table = score_rows(items, scorer, RNN_METRICS.names(), log=log, progress=progress,
+                       key=lambda item: (item["arch_id"], item["replicate"]))
     table.insert(1, "kind", kind)
     table.insert(2, "replicate", range(n))
     table.insert(3, "test_loss", float(arch["test_loss"]))

@@ -1,0 +1,92 @@
+"""A killed scoring job resumes from its per-architecture progress file."""
+
+import math
+
+import pandas as pd
+import pytest
+
+from nasmetrics.partial import PartialRows, fingerprint
+from nasmetrics.shard import score_rows
+
+ITEMS = [{"arch_id": i} for i in (3, 5, 8, 13)]
+
+
+class Killed(BaseException):
+    """Stands for SIGKILL / pre-emption: not an Exception, so score_rows does not catch it."""
+
+
+def scorer(calls, kill_at=None):
+    def score(item):
+        if item["arch_id"] == kill_at:
+            raise Killed
+        calls.append(item["arch_id"])
+        return {"m": item["arch_id"] / 2, "inf": math.inf if item["arch_id"] == 5 else 1.0}
+    return score
+
+
+def quiet(_):
+    pass
+
+
+def test_killed_job_resumes_where_it_stopped(tmp_path):
+    out = tmp_path / "shard.parquet"
+    calls = []
+    with pytest.raises(Killed):
+        score_rows(ITEMS, scorer(calls, kill_at=8), ["m", "inf"], log=quiet,
+                   progress=PartialRows.beside(out, "fp"))
+    assert calls == [3, 5]
+    calls.clear()
+    logs = []
+    resumed = score_rows(ITEMS, scorer(calls), ["m", "inf"], log=logs.append,
+                         progress=PartialRows.beside(out, "fp"))
+    assert calls == [8, 13]  # only what the killed run had not finished
+    assert logs[0] == "resuming: 2 of 4 already scored by an interrupted run"
+    calls.clear()
+    fresh = score_rows(ITEMS, scorer(calls), ["m", "inf"], log=quiet)
+    cols = ["arch_id", "m", "inf", "status", "error"]
+    pd.testing.assert_frame_equal(resumed[cols], fresh[cols])
+    assert resumed.loc[1, "status"] == "nonfinite_metric"  # inf survived the JSON round trip
+
+
+def test_other_fingerprint_or_other_architectures_are_not_reused(tmp_path):
+    out = tmp_path / "shard.parquet"
+    with pytest.raises(Killed):
+        score_rows(ITEMS, scorer([], kill_at=13), ["m", "inf"], log=quiet,
+                   progress=PartialRows.beside(out, "old code"))
+    calls = []
+    score_rows(ITEMS, scorer(calls), ["m", "inf"], log=quiet,
+               progress=PartialRows.beside(out, "new code"))
+    assert calls == [3, 5, 8, 13]
+    # same fingerprint, but the job now scores a different list: only the common prefix counts
+    with pytest.raises(Killed):
+        score_rows(ITEMS, scorer([], kill_at=13), ["m", "inf"], log=quiet,
+                   progress=PartialRows.beside(out, "fp"))
+    calls = []
+    other = [{"arch_id": 3}, {"arch_id": 6}, {"arch_id": 8}]
+    score_rows(other, scorer(calls), ["m", "inf"], log=quiet,
+               progress=PartialRows.beside(out, "fp"))
+    assert calls == [6, 8]
+
+
+def test_truncated_last_line_is_rescored(tmp_path):
+    out = tmp_path / "shard.parquet"
+    progress = PartialRows.beside(out, "fp")
+    with pytest.raises(Killed):
+        score_rows(ITEMS, scorer([], kill_at=13), ["m", "inf"], log=quiet, progress=progress)
+    text = progress.path.read_text()
+    progress.path.write_text(text[:-5])  # the kill hit mid-write of the third row
+    calls = []
+    score_rows(ITEMS, scorer(calls), ["m", "inf"], log=quiet, progress=progress)
+    assert calls == [8, 13]
+    progress.remove()
+    assert not progress.path.exists()
+
+
+def test_fingerprint_covers_params_and_file_contents(tmp_path):
+    f = tmp_path / "in.npz"
+    f.write_bytes(b"abc")
+    a = fingerprint({"fidelity": "faithful"}, [f])
+    assert a == fingerprint({"fidelity": "faithful"}, [f])
+    assert a != fingerprint({"fidelity": "corrected"}, [f])
+    f.write_bytes(b"abd")
+    assert a != fingerprint({"fidelity": "faithful"}, [f])
