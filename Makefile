@@ -29,6 +29,9 @@ smoke: install
 lint: install
 	$(BIN)/ruff check nasmetrics workflow_scripts tests benchmarks
 	$(BIN)/snakefmt --check Snakefile rules
+	# fail unless snakemake --lint reports a clean workflow (its findings are printed)
+	$(BIN)/snakemake --lint > .lint.txt 2>&1; status=$$?; cat .lint.txt; \
+	  grep -q "Congratulations, your workflow is in a good condition" .lint.txt && [ $$status -eq 0 ]
 
 test: install lint
 	$(BIN)/python -m pytest -q

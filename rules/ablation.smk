@@ -6,6 +6,8 @@ rule rnn_ablation_archs:
         "results/rnn/ablation/archs.csv",
     log:
         "logs/rnn/ablation/archs.log",
+    conda:
+        "../environment.yml"
     threads: 1
     resources:
         mem_mb=500,
@@ -28,6 +30,8 @@ rule rnn_ablation_run:
         "logs/rnn/ablation/{kind}/{rank}.log",
     benchmark:
         "results/benchmarks/rnn/ablation/{kind}_{rank}.tsv"
+    conda:
+        "../environment.yml"
     threads: 1
     resources:
         **scoring_resources(),
@@ -53,6 +57,8 @@ rule rnn_ablation_merge:
         "results/rnn/ablation/{kind}.parquet",
     log:
         "logs/rnn/ablation/{kind}_merge.log",
+    conda:
+        "../environment.yml"
     threads: 1
     resources:
         mem_mb=500,
@@ -70,6 +76,8 @@ rule bert_ablation_archs:
         "results/bert/ablation/archs.csv",
     log:
         "logs/bert/ablation/archs.log",
+    conda:
+        "../environment.yml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -88,6 +96,8 @@ rule bert_ablation_inputs:
         "results/bert/ablation/inputs.npz",
     log:
         "logs/bert/ablation/inputs.log",
+    conda:
+        "../environment.yml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -111,6 +121,8 @@ rule bert_ablation_run:
         "logs/bert/{mode}/ablation/{kind}/{rank}.log",
     benchmark:
         "results/benchmarks/bert/{mode}/ablation/{kind}_{rank}.tsv"
+    conda:
+        "../environment.yml"
     threads: 1
     resources:
         **scoring_resources(),
@@ -133,6 +145,8 @@ rule bert_ablation_merge:
         "results/bert/{mode}/ablation/{kind}.parquet",
     log:
         "logs/bert/{mode}/ablation/{kind}_merge.log",
+    conda:
+        "../environment.yml"
     threads: 1
     resources:
         mem_mb=500,

@@ -9,6 +9,8 @@ rule rnn_archs:
         published="results/rnn/published.parquet",
     log:
         "logs/rnn/archs.log",
+    conda:
+        "../environment.yml"
     threads: 1
     resources:
         mem_mb=2000,
@@ -27,6 +29,8 @@ rule rnn_inputs:
         "results/rnn/{corpus}/inputs.npz",
     log:
         "logs/rnn/{corpus}/inputs.log",
+    conda:
+        "../environment.yml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -44,6 +48,8 @@ checkpoint rnn_shard_index:
         "results/rnn/{corpus}/shards.tsv",
     log:
         "logs/rnn/{corpus}/shard_index.log",
+    conda:
+        "../environment.yml"
     threads: 1
     resources:
         mem_mb=500,
@@ -65,6 +71,8 @@ rule bert_archs:
         published="results/bert/published.parquet",
     log:
         "logs/bert/archs.log",
+    conda:
+        "../environment.yml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -85,6 +93,8 @@ rule bert_inputs:
         "results/bert/inputs.npz",
     log:
         "logs/bert/inputs.log",
+    conda:
+        "../environment.yml"
     threads: 1
     resources:
         mem_mb=1000,

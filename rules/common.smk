@@ -23,19 +23,8 @@ BERT_BENCHMARK_SIZE = 500
 CORPUS_DIRS = {"ptb": "ptb", "wikitext2": "wikitext-2"}
 
 
-wildcard_constraints:
-    corpus="ptb|wikitext2",
-    shard=r"\d+",
-    kind="batch|seed",
-    mode="faithful|corrected",
-    rank=r"\d+",
-    metric="|".join(sorted(set(RNN_METRIC_NAMES) | set(BERT_METRIC_NAMES))),
-    ext="png|pdf",
-    path="|".join(re.escape(p) for p in SOURCES),
-
-
 # Checked once at parse time, so a wrong mirror fails before any job starts. Where the files
-# come from is not a rule parameter: the hash check makes every origin equivalent.
+# come from is not a job parameter, since the hash check makes every origin equivalent.
 MIRROR = resolve_mirror(config.get("mirror"))
 
 
@@ -105,6 +94,7 @@ def final_outputs(wildcards):
         outs.append("results/rnn/ptb/published_comparison.csv")
     outs.append("results/rnn/summary.md")
     outs += expand("results/figures/rnn/tau_bars.{ext}", ext=["png", "pdf"])
+    outs.append("results/timings.csv")
     for corpus in RNN["corpora"]:
         outs += rnn_shard_files(corpus)
     if BERT["enabled"]:
@@ -158,6 +148,40 @@ def final_outputs(wildcards):
         )
         outs += expand("results/figures/rnn/ablation.{ext}", ext=["png", "pdf"])
     return outs
+
+
+def scoring_jobs():
+    """(rule, job, output, benchmark record) of every scoring job the config asks for."""
+    jobs = []
+    for corpus in RNN["corpora"]:
+        for path in rnn_shard_files(corpus):
+            shard = Path(path).stem
+            bench = f"results/benchmarks/rnn/{corpus}/shard_{shard}.tsv"
+            jobs.append(("rnn_score_shard", f"{corpus}/{shard}", path, bench))
+    if RNN["ablation"]["enabled"]:
+        for kind in ("batch", "seed"):
+            for rank in range(RNN["ablation"]["n_archs"]):
+                out = f"results/rnn/ablation/{kind}/{rank}.parquet"
+                bench = f"results/benchmarks/rnn/ablation/{kind}_{rank}.tsv"
+                jobs.append(("rnn_ablation_run", f"{kind}/{rank}", out, bench))
+    if BERT["enabled"]:
+        for mode in BERT["modes"]:
+            for path in bert_shard_files(mode):
+                shard = Path(path).stem
+                bench = f"results/benchmarks/bert/{mode}/shard_{shard}.tsv"
+                jobs.append(("bert_score_shard", f"{mode}/{shard}", path, bench))
+        if BERT["ablation"]["enabled"]:
+            for mode in BERT["ablation"]["modes"]:
+                for kind in ("batch", "seed"):
+                    for rank in range(BERT["ablation"]["n_archs"]):
+                        out = f"results/bert/{mode}/ablation/{kind}/{rank}.parquet"
+                        bench = (
+                            f"results/benchmarks/bert/{mode}/ablation/{kind}_{rank}.tsv"
+                        )
+                        jobs.append(
+                            ("bert_ablation_run", f"{mode}/{kind}/{rank}", out, bench)
+                        )
+    return jobs
 
 
 def code_version(*parts):

@@ -3,9 +3,16 @@ rule rnn_correlations:
     input:
         "results/rnn/{corpus}/scores.parquet",
     output:
-        "results/rnn/{corpus}/correlations.csv",
+        report(
+            "results/rnn/{corpus}/correlations.csv",
+            caption="../report/table.rst",
+            category="Tables",
+            labels={"table": "RNN correlations, {corpus}"},
+        ),
     log:
         "logs/rnn/{corpus}/correlations.log",
+    conda:
+        "../environment.yml"
     threads: 1
     resources:
         mem_mb=500,
@@ -21,9 +28,16 @@ rule rnn_published_comparison:
         scores="results/rnn/ptb/scores.parquet",
         published="results/rnn/published.parquet",
     output:
-        "results/rnn/ptb/published_comparison.csv",
+        report(
+            "results/rnn/ptb/published_comparison.csv",
+            caption="../report/table.rst",
+            category="Tables",
+            labels={"table": "RNN published comparison, ptb"},
+        ),
     log:
         "logs/rnn/ptb/published_comparison.log",
+    conda:
+        "../environment.yml"
     threads: 1
     resources:
         mem_mb=500,
@@ -49,6 +63,8 @@ rule rnn_summary:
         "results/rnn/summary.md",
     log:
         "logs/rnn/summary.log",
+    conda:
+        "../environment.yml"
     threads: 1
     resources:
         mem_mb=500,
@@ -63,9 +79,7 @@ rule rnn_summary:
 rule bert_summary:
     """A markdown table of every metric's |tau| against GLUE in each mode and published."""
     input:
-        correlations=expand(
-            "results/bert/{mode}/correlations.csv", mode=BERT["modes"]
-        ),
+        correlations=expand("results/bert/{mode}/correlations.csv", mode=BERT["modes"]),
         comparison=(
             ["results/bert/published_comparison.csv"]
             if "faithful" in BERT["modes"]
@@ -75,6 +89,8 @@ rule bert_summary:
         "results/bert/summary.md",
     log:
         "logs/bert/summary.log",
+    conda:
+        "../environment.yml"
     threads: 1
     resources:
         mem_mb=500,
@@ -95,10 +111,17 @@ rule bert_correlations:
         scores="results/bert/{mode}/scores.parquet",
         archs="results/bert/archs.parquet",
     output:
-        glue="results/bert/{mode}/correlations.csv",
+        glue=report(
+            "results/bert/{mode}/correlations.csv",
+            caption="../report/table.rst",
+            category="Tables",
+            labels={"table": "transformer correlations, {mode}"},
+        ),
         by_task="results/bert/{mode}/correlations_by_task.csv",
     log:
         "logs/bert/{mode}/correlations.log",
+    conda:
+        "../environment.yml"
     threads: 1
     resources:
         mem_mb=500,
@@ -112,9 +135,16 @@ rule bert_published_comparison:
         scores="results/bert/faithful/scores.parquet",
         published="results/bert/published.parquet",
     output:
-        "results/bert/published_comparison.csv",
+        report(
+            "results/bert/published_comparison.csv",
+            caption="../report/table.rst",
+            category="Tables",
+            labels={"table": "transformer published comparison"},
+        ),
     log:
         "logs/bert/published_comparison.log",
+    conda:
+        "../environment.yml"
     threads: 1
     resources:
         mem_mb=500,
@@ -135,10 +165,17 @@ rule bert_pretraining:
     output:
         checkpoints="results/bert/pretraining/checkpoints.csv",
         metrics="results/bert/pretraining/metric_taus.csv",
-        png="results/figures/bert/pretraining.png",
+        png=report(
+            "results/figures/bert/pretraining.png",
+            caption="../report/bert_pretraining.rst",
+            category="Transformers",
+            labels={"figure": "pre-training ablation"},
+        ),
         pdf="results/figures/bert/pretraining.pdf",
     log:
         "logs/bert/pretraining.log",
+    conda:
+        "../environment.yml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -159,9 +196,16 @@ rule bert_audit:
         archs="results/bert/archs.parquet",
         inputs="results/bert/inputs.npz",
     output:
-        "results/bert/audit.csv",
+        report(
+            "results/bert/audit.csv",
+            caption="../report/table.rst",
+            category="Tables",
+            labels={"table": "transformer quirk audit"},
+        ),
     log:
         "logs/bert/audit.log",
+    conda:
+        "../environment.yml"
     threads: 1
     resources:
         mem_mb=1000,

@@ -4,6 +4,8 @@ rule fetch:
         "data/raw/{path}",
     log:
         "logs/fetch/{path}.log",
+    conda:
+        "../environment.yml"
     threads: 1
     resources:
         mem_mb=500,

@@ -4,10 +4,18 @@ rule rnn_scatter:
         scores="results/rnn/{corpus}/scores.parquet",
         correlations="results/rnn/{corpus}/correlations.csv",
     output:
-        png="results/figures/rnn/{corpus}/scatter_{metric}.png",
+        png=report(
+            "results/figures/rnn/{corpus}/scatter_{metric}.png",
+            caption="../report/rnn_scatter.rst",
+            category="RNN",
+            subcategory="{corpus}: metric vs test loss",
+            labels={"corpus": "{corpus}", "metric": "{metric}"},
+        ),
         pdf="results/figures/rnn/{corpus}/scatter_{metric}.pdf",
     log:
         "logs/figures/rnn/{corpus}/scatter_{metric}.log",
+    conda:
+        "../environment.yml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -28,10 +36,17 @@ rule rnn_tau_bars:
         ),
         published="results/rnn/published.parquet",
     output:
-        png="results/figures/rnn/tau_bars.png",
+        png=report(
+            "results/figures/rnn/tau_bars.png",
+            caption="../report/rnn_tau_bars.rst",
+            category="RNN",
+            labels={"figure": "tau bars"},
+        ),
         pdf="results/figures/rnn/tau_bars.pdf",
     log:
         "logs/figures/rnn/tau_bars.log",
+    conda:
+        "../environment.yml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -53,11 +68,18 @@ rule rnn_ablation_figure:
         published_batch=raw("training-free-nas/RNN_batch_ablation.csv"),
         published_seed=raw("training-free-nas/RNN_initialization_ablation.csv"),
     output:
-        png="results/figures/rnn/ablation.png",
+        png=report(
+            "results/figures/rnn/ablation.png",
+            caption="../report/rnn_ablation.rst",
+            category="RNN",
+            labels={"figure": "ablations"},
+        ),
         pdf="results/figures/rnn/ablation.pdf",
         table="results/rnn/ablation/spread.csv",
     log:
         "logs/figures/rnn/ablation.log",
+    conda:
+        "../environment.yml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -75,10 +97,18 @@ rule bert_scatter:
         scores="results/bert/{mode}/scores.parquet",
         correlations="results/bert/{mode}/correlations.csv",
     output:
-        png="results/figures/bert/{mode}/scatter_{metric}.png",
+        png=report(
+            "results/figures/bert/{mode}/scatter_{metric}.png",
+            caption="../report/bert_scatter.rst",
+            category="Transformers",
+            subcategory="{mode}: metric vs GLUE",
+            labels={"mode": "{mode}", "metric": "{metric}"},
+        ),
         pdf="results/figures/bert/{mode}/scatter_{metric}.pdf",
     log:
         "logs/figures/bert/{mode}/scatter_{metric}.log",
+    conda:
+        "../environment.yml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -97,10 +127,17 @@ rule bert_tau_bars:
         correlations=expand("results/bert/{mode}/correlations.csv", mode=BERT["modes"]),
         published="results/bert/published.parquet",
     output:
-        png="results/figures/bert/tau_bars.png",
+        png=report(
+            "results/figures/bert/tau_bars.png",
+            caption="../report/bert_tau_bars.rst",
+            category="Transformers",
+            labels={"figure": "tau bars"},
+        ),
         pdf="results/figures/bert/tau_bars.pdf",
     log:
         "logs/figures/bert/tau_bars.log",
+    conda:
+        "../environment.yml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -120,10 +157,17 @@ rule bert_search_space:
         archs="results/bert/archs.parquet",
     output:
         table="results/bert/search_space.csv",
-        png="results/figures/bert/search_space.png",
+        png=report(
+            "results/figures/bert/search_space.png",
+            caption="../report/bert_search_space.rst",
+            category="Transformers",
+            labels={"figure": "search space"},
+        ),
         pdf="results/figures/bert/search_space.pdf",
     log:
         "logs/figures/bert/search_space.log",
+    conda:
+        "../environment.yml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -141,11 +185,18 @@ rule bert_ablation_figure:
         published_batch=raw("training-free-nas/BERT_batch_ablation.csv"),
         published_seed=raw("training-free-nas/BERT_initialization_ablation.csv"),
     output:
-        png="results/figures/bert/{mode}/ablation.png",
+        png=report(
+            "results/figures/bert/{mode}/ablation.png",
+            caption="../report/bert_ablation.rst",
+            category="Transformers",
+            labels={"figure": "ablations, {mode}"},
+        ),
         pdf="results/figures/bert/{mode}/ablation.pdf",
         table="results/bert/{mode}/ablation/spread.csv",
     log:
         "logs/figures/bert/{mode}/ablation.log",
+    conda:
+        "../environment.yml"
     threads: 1
     resources:
         mem_mb=1000,

@@ -10,6 +10,8 @@ rule rnn_score_shard:
         "logs/rnn/{corpus}/shards/{shard}.log",
     benchmark:
         "results/benchmarks/rnn/{corpus}/shard_{shard}.tsv"
+    conda:
+        "../environment.yml"
     # One thread per job: the passes are single-stream GEMMs; two jobs on two cores beat
     # one job on two threads.
     threads: 1
@@ -32,6 +34,8 @@ rule rnn_merge_scores:
         "results/rnn/{corpus}/scores.parquet",
     log:
         "logs/rnn/{corpus}/merge.log",
+    conda:
+        "../environment.yml"
     threads: 1
     resources:
         mem_mb=1000,
@@ -50,6 +54,8 @@ rule bert_score_shard:
         "logs/bert/{mode}/shards/{shard}.log",
     benchmark:
         "results/benchmarks/bert/{mode}/shard_{shard}.tsv"
+    conda:
+        "../environment.yml"
     threads: 1
     resources:
         **scoring_resources(),
@@ -69,6 +75,8 @@ rule bert_merge_scores:
         "results/bert/{mode}/scores.parquet",
     log:
         "logs/bert/{mode}/merge.log",
+    conda:
+        "../environment.yml"
     threads: 1
     resources:
         mem_mb=1000,
