@@ -25,3 +25,23 @@ def mirror() -> Path:
         if (root / "nas-bench-nlp" / "train_logs_wikitext-2.zip").is_file():
             return root
     pytest.skip("no offline mirror (set NASMETRICS_MIRROR) and no data/raw: inputs unavailable")
+
+
+def debian_packages(*packages: str, command: str) -> str | None:
+    """Path of ``command``, installing the Debian ``packages`` first when it is missing and
+    we are root (these machines: CI runs as root with the package registry reachable).
+    None when it cannot be had: the caller skips with a message."""
+    import shutil
+    import subprocess
+
+    found = shutil.which(command)
+    if found or os.geteuid() != 0 or not shutil.which("apt-get"):
+        return found
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    proc = subprocess.run(["apt-get", "install", "-y", "--no-install-recommends", *packages],
+                          capture_output=True, text=True, env=env, timeout=900)
+    if proc.returncode != 0:  # stale package lists: refresh once
+        subprocess.run(["apt-get", "update"], capture_output=True, env=env, timeout=600)
+        subprocess.run(["apt-get", "install", "-y", "--no-install-recommends", *packages],
+                       capture_output=True, env=env, timeout=900)
+    return shutil.which(command)

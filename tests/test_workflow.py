@@ -49,7 +49,8 @@ def job_counts(dry_run_output: str) -> dict[str, int]:
 @pytest.fixture(scope="module")
 def run(mirror, tmp_path_factory):
     work = tmp_path_factory.mktemp("workflow")
-    for item in ("Snakefile", "rules", "workflow_scripts", "config", "nasmetrics"):
+    for item in ("Snakefile", "rules", "workflow_scripts", "config", "nasmetrics", "report",
+                 "environment.yml", "requirements.txt"):
         src = ROOT / item
         if src.is_dir():
             shutil.copytree(src, work / item, ignore=shutil.ignore_patterns("__pycache__"))
@@ -160,6 +161,46 @@ def test_bert_ablation_and_audit(run):
                         dtype={"duplicate_of": str}).set_index("step")
     assert ckpts.loc[500000, "duplicate_of"] == "50000"
     assert ckpts.loc[1000000, "n_duplicated"] == 10
+
+
+def test_timings_table(run):
+    t = pd.read_csv(run[0] / "results/timings.csv")
+    assert list(t.columns) == ["rule", "job", "n_archs", "seconds", "seconds_per_arch",
+                               "max_rss_mb"]
+    assert set(t["rule"]) == {"rnn_score_shard", "rnn_ablation_run", "bert_score_shard",
+                              "bert_ablation_run"}
+    shards = t[t["rule"] == "rnn_score_shard"]
+    assert sorted(shards["job"]) == ["ptb/0", "ptb/1", "wikitext2/0", "wikitext2/1"]
+    assert shards["n_archs"].sum() == 10 and (t["seconds_per_arch"] > 0).all()
+
+
+def test_report_renders_in_a_headless_browser(run, mirror):
+    from conftest import debian_packages
+
+    work = run[0]
+    snakemake(work, "--report", "results/report.html", mirror=mirror)
+    html = work / "results/report.html"
+    assert html.stat().st_size > 100_000
+    chromium = debian_packages("chromium", command="chromium")
+    if chromium is None:
+        pytest.skip("chromium is not installed and cannot be (not root, or no apt-get)")
+    browse = [chromium, "--headless", "--no-sandbox", "--disable-gpu",
+              "--virtual-time-budget=15000", "--window-size=1400,1000"]
+    dom = subprocess.run([*browse, "--dump-dom", html.as_uri()], capture_output=True,
+                         text=True, timeout=300).stdout
+    # The report is a JavaScript app: the div#app is empty until it has rendered, then its
+    # navigation lists the result categories. The figures travel inside as embedded data.
+    app = dom[dom.index('<div id="app">'):]
+    app = re.sub(r"<[^>]+>", " ", app[:app.index("<script")])
+    for category in ("Workflow", "RNN", "Transformers", "Tables"):
+        assert category in app, f"the report did not render {category!r}"
+    for figure in ("tau_bars.png", "scatter_hidden_cov_l1.png", "search_space.png",
+                   "pretraining.png", "ablation.png", "audit.csv", "timings.csv"):
+        assert figure in dom, f"{figure} is not in the report"
+    shot = work / "results/report_screenshot.png"
+    subprocess.run([*browse, f"--screenshot={shot}", html.as_uri()], capture_output=True,
+                   timeout=300)
+    assert shot.stat().st_size > 10_000
 
 
 def test_correlation_tables(run):
