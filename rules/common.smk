@@ -1,3 +1,4 @@
+import os
 import re
 
 from snakemake.utils import validate
@@ -26,6 +27,31 @@ CORPUS_DIRS = {"ptb": "ptb", "wikitext2": "wikitext-2"}
 # Checked once at parse time, so a wrong mirror fails before any job starts. Where the files
 # come from is not a job parameter, since the hash check makes every origin equivalent.
 MIRROR = resolve_mirror(config.get("mirror"))
+if MIRROR:
+    _missing = [p for p in SOURCES if not os.path.isfile(os.path.join(MIRROR, p))]
+    if _missing:
+        raise FileNotFoundError(
+            f"mirror {MIRROR!r} lacks {len(_missing)} input(s): {', '.join(_missing)}"
+        )
+
+
+def check_device():
+    """device: cuda needs a GPU where jobs run. Checked when a local run starts (a cluster's
+    submit host may have none, so cluster runs are checked in their jobs)."""
+    if config["device"] != "cuda" or not workflow.local_exec:
+        return
+    import torch
+
+    if not torch.cuda.is_available():
+        raise RuntimeError(
+            "config key 'device' is 'cuda', but torch finds no GPU on this machine "
+            f"(torch {torch.__version__}, built for CUDA {torch.version.cuda}): install a "
+            "CUDA build of torch or set device: cpu"
+        )
+
+
+onstart:
+    check_device()
 
 
 def raw(path):

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import os
+import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+SNAKEMAKE = [sys.executable, "-m", "snakemake"]
+WORKFLOW_FILES = ("Snakefile", "rules", "workflow_scripts", "config", "nasmetrics", "report",
+                  "profiles", "environment.yml", "requirements.txt")
 
 
 def input_roots() -> list[Path]:
@@ -45,3 +52,51 @@ def debian_packages(*packages: str, command: str) -> str | None:
         subprocess.run(["apt-get", "install", "-y", "--no-install-recommends", *packages],
                        capture_output=True, env=env, timeout=900)
     return shutil.which(command)
+
+
+def copy_workflow(dest: Path) -> Path:
+    """The workflow's files in ``dest`` (no results), plus config/test.yaml: 5 architectures
+    per corpus in shards of 3, so each corpus has two shards."""
+    for item in WORKFLOW_FILES:
+        src = ROOT / item
+        if src.is_dir():
+            shutil.copytree(src, dest / item, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy(src, dest / item)
+    (dest / "config" / "test.yaml").write_text("rnn:\n  shard_size: 3\n")
+    return dest
+
+
+def snakemake(workdir: Path, *args: str, mirror: Path, env: dict | None = None,
+              timeout: int = 900, cores: bool = True) -> str:
+    """Run Snakemake on the smoke preset in ``workdir``; fail the test with its output's tail."""
+    full_env = dict(os.environ, NASMETRICS_MIRROR=str(mirror), **(env or {}))
+    # targets and flags first: --configfile takes every value that follows it
+    cmd = [*SNAKEMAKE, *args, *(["--cores", "2"] if cores else []), "--configfile",
+           "config/presets/smoke.yaml", "config/test.yaml"]
+    proc = subprocess.run(cmd, cwd=workdir, env=full_env, capture_output=True, text=True,
+                          timeout=timeout)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out[-5000:]
+    return out
+
+
+def job_counts(dry_run_output: str) -> dict[str, int]:
+    counts = {}
+    block = dry_run_output.split("Job stats:", 1)[-1] if "Job stats:" in dry_run_output else ""
+    for line in block.splitlines():
+        m = re.fullmatch(r"(\w+)\s+(\d+)", line.strip())
+        if m and m.group(1) != "total":
+            counts[m.group(1)] = int(m.group(2))
+    return counts
+
+
+@pytest.fixture(scope="session")
+def smoke_run(mirror, tmp_path_factory):
+    """One local run of the smoke preset, shared by the tests that read its results: first a
+    partial target (the PTB correlations), then everything."""
+    work = copy_workflow(tmp_path_factory.mktemp("workflow"))
+    partial = snakemake(work, "results/rnn/ptb/correlations.csv", mirror=mirror)
+    branch_only = not (work / "results/rnn/wikitext2/scores.parquet").exists()
+    snakemake(work, mirror=mirror)
+    return work, partial, branch_only

@@ -5,63 +5,23 @@ only its branch, that a finished run has nothing left to do, and that deleting o
 rebuilds that shard and what is downstream of it, nothing else.
 """
 
-import os
 import re
-import shutil
 import subprocess
-import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import debian_packages, job_counts, snakemake
 
 from nasmetrics.bert.metrics import BERT_METRICS
 from nasmetrics.correlate import CORRELATION_COLUMNS
 from nasmetrics.rnn.metrics import RNN_METRICS
 
-ROOT = Path(__file__).resolve().parent.parent
-SNAKEMAKE = [sys.executable, "-m", "snakemake"]
 pytestmark = pytest.mark.slow
 
 
-def snakemake(workdir: Path, *args: str, mirror: Path) -> str:
-    env = dict(os.environ, NASMETRICS_MIRROR=str(mirror))
-    # targets and flags first: --configfile takes every value that follows it
-    cmd = [*SNAKEMAKE, *args, "--cores", "2", "--configfile", "config/presets/smoke.yaml",
-           "config/test.yaml"]
-    proc = subprocess.run(cmd, cwd=workdir, env=env, capture_output=True, text=True,
-                          timeout=900)
-    out = proc.stdout + proc.stderr
-    assert proc.returncode == 0, out[-5000:]
-    return out
-
-
-def job_counts(dry_run_output: str) -> dict[str, int]:
-    counts = {}
-    block = dry_run_output.split("Job stats:", 1)[-1] if "Job stats:" in dry_run_output else ""
-    for line in block.splitlines():
-        m = re.fullmatch(r"(\w+)\s+(\d+)", line.strip())
-        if m and m.group(1) != "total":
-            counts[m.group(1)] = int(m.group(2))
-    return counts
-
-
 @pytest.fixture(scope="module")
-def run(mirror, tmp_path_factory):
-    work = tmp_path_factory.mktemp("workflow")
-    for item in ("Snakefile", "rules", "workflow_scripts", "config", "nasmetrics", "report",
-                 "environment.yml", "requirements.txt"):
-        src = ROOT / item
-        if src.is_dir():
-            shutil.copytree(src, work / item, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy(src, work / item)
-    # 5 architectures in shards of 3: two shards per corpus
-    (work / "config" / "test.yaml").write_text("rnn:\n  shard_size: 3\n")
-    partial = snakemake(work, "results/rnn/ptb/correlations.csv", mirror=mirror)
-    branch_only = not (work / "results/rnn/wikitext2/scores.parquet").exists()
-    snakemake(work, mirror=mirror)
-    return work, partial, branch_only
+def run(smoke_run):
+    return smoke_run
 
 
 def test_partial_target_builds_only_its_branch(run):
@@ -175,8 +135,6 @@ def test_timings_table(run):
 
 
 def test_report_renders_in_a_headless_browser(run, mirror):
-    from conftest import debian_packages
-
     work = run[0]
     snakemake(work, "--report", "results/report.html", mirror=mirror)
     html = work / "results/report.html"

@@ -1,0 +1,153 @@
+"""Faults: a SIGKILL in the middle of scoring loses nothing, and the rerun gives the same results.
+
+Determinism: every comparison here is of complete tables; only ``seconds`` (wall time of each
+architecture, a measurement) is left out of them (README, "Determinism").
+"""
+
+import hashlib
+import os
+import signal
+import subprocess
+import time
+
+import pandas as pd
+import pytest
+from conftest import SNAKEMAKE, copy_workflow, snakemake
+
+pytestmark = pytest.mark.slow
+
+TARGET = "results/rnn/ptb/correlations.csv"
+
+
+def digest(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def without_seconds(path) -> pd.DataFrame:
+    return pd.read_parquet(path).drop(columns="seconds")
+
+
+def test_sigkill_mid_run_then_resume(smoke_run, mirror, tmp_path):
+    work = copy_workflow(tmp_path)
+    env = dict(os.environ, NASMETRICS_MIRROR=str(mirror))
+    cmd = [*SNAKEMAKE, TARGET, "--cores", "2", "--configfile", "config/presets/smoke.yaml",
+           "config/test.yaml"]
+    shards = work / "results/rnn/ptb/shards"
+    # its own process group, so the kill takes Snakemake and every job it started
+    proc = subprocess.Popen(cmd, cwd=work, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 600
+    try:
+        # Kill once one shard has finished and the other is part-way (some rows on disk).
+        while time.monotonic() < deadline:
+            done = sorted(shards.glob("*.parquet")) if shards.exists() else []
+            partial = sorted(shards.glob("*.partial.jsonl")) if shards.exists() else []
+            rows = [len(p.read_text().splitlines()) - 1 for p in partial]
+            if done and any(r >= 1 for r in rows):
+                break
+            assert proc.poll() is None, "the workflow finished before it could be killed"
+            time.sleep(0.5)
+        else:
+            pytest.fail("no shard finished within 10 minutes")
+        os.killpg(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait()
+    finished = {p.name: (p.stat().st_mtime_ns, digest(p)) for p in shards.glob("*.parquet")}
+    in_progress = [p for p in shards.glob("*.partial.jsonl")
+                   if len(p.read_text().splitlines()) > 1]
+    assert finished and in_progress
+
+    # The documented resume command (README): the same command with --rerun-incomplete.
+    out = snakemake(work, TARGET, "--rerun-incomplete", mirror=mirror)
+    for name, (mtime, sha) in finished.items():
+        p = shards / name
+        assert (p.stat().st_mtime_ns, digest(p)) == (mtime, sha), f"{name} was rewritten"
+        assert f"output: results/rnn/ptb/shards/{name}" not in out, f"{name} was re-run"
+    resumed = in_progress[0].name.replace(".parquet.partial.jsonl", "")
+    log = (work / f"logs/rnn/ptb/shards/{resumed}.log").read_text()
+    assert "resuming:" in log and "already scored by an interrupted run" in log
+    assert not list(shards.glob("*.partial.jsonl"))  # removed once each shard was written
+
+    # identical to the uninterrupted run
+    ref = smoke_run[0]
+    pd.testing.assert_frame_equal(without_seconds(work / "results/rnn/ptb/scores.parquet"),
+                                  without_seconds(ref / "results/rnn/ptb/scores.parquet"))
+    assert (work / TARGET).read_bytes() == (ref / TARGET).read_bytes()
+
+
+def test_finished_shards_are_not_recomputed_after_a_kill(smoke_run, mirror):
+    """After a complete run nothing is incomplete: the resume command has nothing to do."""
+    out = snakemake(smoke_run[0], "-n", "--rerun-incomplete", mirror=mirror)
+    assert "Nothing to be done" in out
+
+
+def test_corrupt_input_is_a_hash_error_and_nothing_downstream_runs(mirror, tmp_path):
+    work = copy_workflow(tmp_path / "work")
+    bad = tmp_path / "mirror"
+    # a mirror whose RNN_results.csv has one flipped byte
+    for src in mirror.rglob("*"):
+        if src.is_file():
+            dest = bad / src.relative_to(mirror)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            os.symlink(src, dest)
+    target = bad / "training-free-nas" / "RNN_results.csv"
+    data = bytearray(target.read_bytes())
+    data[1000] ^= 0x01
+    target.unlink()
+    target.write_bytes(bytes(data))
+    env = dict(os.environ, NASMETRICS_MIRROR=str(bad))
+    proc = subprocess.run([*SNAKEMAKE, "results/rnn/archs.parquet", "--cores", "2",
+                           "--configfile", "config/presets/smoke.yaml"], cwd=work, env=env,
+                          capture_output=True, text=True, timeout=600)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "training-free-nas/RNN_results.csv" in out and "sha256" in out.lower()
+    assert not (work / "data/raw/training-free-nas/RNN_results.csv").exists()
+    assert not (work / "results/rnn/archs.parquet").exists()
+
+
+def test_bad_config_fails_before_any_job(mirror, tmp_path):
+    work = copy_workflow(tmp_path)
+    env = dict(os.environ, NASMETRICS_MIRROR=str(mirror))
+    cases = {
+        "rnn:\n  shard_sise: 3\n": "shard_sise",  # unknown key
+        "rnn:\n  limit: five\n": "limit",  # wrong type
+        "bert:\n  ablation:\n    modes: [faithful, corrected]\n  modes: [faithful]\n":
+            "bert.ablation.modes",
+        "mirror: /nonexistent/mirror\n": "/nonexistent/mirror",
+    }
+    for text, named in cases.items():
+        (work / "config" / "bad.yaml").write_text(text)
+        proc = subprocess.run([*SNAKEMAKE, "-n", "--cores", "1", "--configfile",
+                               "config/presets/smoke.yaml", "config/bad.yaml"], cwd=work,
+                              env=env, capture_output=True, text=True, timeout=300)
+        out = proc.stdout + proc.stderr
+        assert proc.returncode != 0, text
+        assert named in out, (text, out[-2000:])
+        assert not (work / "results").exists()
+
+
+def test_cuda_without_gpu_and_incomplete_mirror_fail_before_any_job(mirror, tmp_path):
+    import torch
+
+    work = copy_workflow(tmp_path / "work")
+    env = dict(os.environ, NASMETRICS_MIRROR=str(mirror))
+    base = [*SNAKEMAKE, "results/rnn/archs.parquet", "--cores", "1", "--configfile",
+            "config/presets/smoke.yaml"]
+    if not torch.cuda.is_available():
+        proc = subprocess.run([*base, "--config", "device=cuda"], cwd=work, env=env,
+                              capture_output=True, text=True, timeout=300)
+        assert proc.returncode != 0
+        assert "config key 'device' is 'cuda', but torch finds no GPU" in proc.stderr
+        assert not (work / "data").exists() and not (work / "results").exists()
+    partial = tmp_path / "mirror"
+    for src in mirror.rglob("*"):
+        if src.is_file() and src.name != "vocab.txt":
+            dest = partial / src.relative_to(mirror)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            os.symlink(src, dest)
+    proc = subprocess.run(base, cwd=work, env=dict(env, NASMETRICS_MIRROR=str(partial)),
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode != 0
+    assert "lacks 1 input(s): tokenizers/bert-base-uncased/vocab.txt" in proc.stderr
+    assert not (work / "data").exists()
