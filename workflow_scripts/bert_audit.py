@@ -5,12 +5,15 @@ from pathlib import Path
 sys.stderr = open(snakemake.log[0], "w", buffering=1)  # noqa: F821
 
 import numpy as np  # noqa: E402
+import torch  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from nasmetrics.bert.audit import gradient_signal, quirk_audit  # noqa: E402
 from nasmetrics.bert.pretraining import checkpoint_table  # noqa: E402
 from nasmetrics.bert.space import from_config  # noqa: E402
 
+# one thread, like the scoring jobs: the backward-of-ones residue depends on the op order
+torch.set_num_threads(snakemake.threads)  # noqa: F821
 inp, p = snakemake.input, snakemake.params  # noqa: F821
 scores = {mode: pd.read_parquet(path) for mode, path in zip(p.modes, inp.scores, strict=True)}
 ckpts = checkpoint_table(json.loads(Path(inp.train).read_text(encoding="utf-8")))
