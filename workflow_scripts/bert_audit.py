@@ -5,8 +5,8 @@ from pathlib import Path
 sys.stderr = open(snakemake.log[0], "w", buffering=1)  # noqa: F821
 
 import numpy as np  # noqa: E402
-import torch  # noqa: E402
 import pandas as pd  # noqa: E402
+import torch  # noqa: E402
 
 from nasmetrics.bert.audit import gradient_signal, quirk_audit  # noqa: E402
 from nasmetrics.bert.pretraining import checkpoint_table  # noqa: E402
