@@ -39,4 +39,5 @@ include: "rules/report.smk"
 rule all:
     default_target: True
     input:
+        static_outputs,
         final_outputs,

@@ -103,7 +103,10 @@ def scoring_resources():
 def final_outputs(wildcards):
     """Every result, and every shard: Snakemake does not remake a deleted intermediate file
     whose downstream outputs are up to date, so the shards are targets of their own; a
-    deleted shard is then rebuilt alone, and what depends on it after it."""
+    deleted shard is then rebuilt alone, and what depends on it after it.
+
+    Only what needs the RNN shard index (a checkpoint) is here; everything else is in
+    static_outputs, so a dry run of a new directory already shows the whole BERT DAG."""
     outs = []
     for corpus in RNN["corpora"]:
         outs += [
@@ -123,6 +126,12 @@ def final_outputs(wildcards):
     outs.append("results/timings.csv")
     for corpus in RNN["corpora"]:
         outs += rnn_shard_files(corpus)
+    return outs
+
+
+def static_outputs(wildcards):
+    """The final outputs known from the config alone (see final_outputs)."""
+    outs = []
     if BERT["enabled"]:
         for mode in BERT["modes"]:
             outs += bert_shard_files(mode)
