@@ -57,7 +57,9 @@ def test_sigkill_mid_run_then_resume(smoke_run, mirror, tmp_path):
                    if len(p.read_text().splitlines()) > 1]
     assert finished and in_progress
 
-    # The documented resume command (README): the same command with --rerun-incomplete.
+    # The documented resume (README): release the killed run's lock, then the same command
+    # with --rerun-incomplete.
+    snakemake(work, "--unlock", mirror=mirror)
     out = snakemake(work, TARGET, "--rerun-incomplete", mirror=mirror)
     for name, (mtime, sha) in finished.items():
         p = shards / name
