@@ -57,6 +57,7 @@ def debian_packages(*packages: str, command: str) -> str | None:
 def copy_workflow(dest: Path) -> Path:
     """The workflow's files in ``dest`` (no results), plus config/test.yaml: 5 architectures
     per corpus in shards of 3, so each corpus has two shards."""
+    dest.mkdir(parents=True, exist_ok=True)
     for item in WORKFLOW_FILES:
         src = ROOT / item
         if src.is_dir():
