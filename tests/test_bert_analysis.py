@@ -142,7 +142,8 @@ def test_hook_multiplier_and_audit_rows():
     audit = quirk_audit(ours, None, published).set_index("quantity")
     assert audit.loc["share of architectures whose hook multiplier is an integer",
                      "faithful"] == 1.0
-    assert audit.loc["hook multiplier never decreases with the id", "faithful"] == 1.0
+    restarts = audit.loc["restarts of the hook multiplier (it otherwise grows with the id)"]
+    assert restarts["faithful"] == 0 and restarts["note"] == "grows from 30 (id 0) to 40 (id 2)"
     row = audit.loc["architectures whose num_params equals the published count"]
     assert row["faithful"] == 3 and np.isnan(row["corrected"]) and row["published"] == 3
     assert audit.loc["num_params kendall tau vs GLUE", "faithful"] == pytest.approx(1.0)
@@ -159,3 +160,19 @@ def test_backward_of_ones_leaves_only_rounding_residue():
         s = gradient_signal(arch, ids, np.ones_like(ids), mode)
         # a LayerNorm maps a constant gradient to exactly zero: what is left is float noise
         assert s["normal"] > 1e-3 and s["ones"] < 1e-5 * s["normal"]
+
+
+def test_hook_multiplier_restart_is_reported():
+    ours = pd.DataFrame({"arch_id": [0, 1, 2], "glue": [60.0, 70.0, 65.0],
+                         "activation_distance": [20.0, 30.0, 40.0],
+                         "activation_distance_normalized": [2.0, 3.0, 4.0],
+                         "num_params": [5.0, 7.0, 6.0], "jacobian_cos": [0.1, 0.3, 0.2],
+                         "jacobian_cov": [-3.0, -1.0, -2.0]})
+    # like the published file at id 365: a new session, the count starts again
+    published = ours.assign(activation_distance=[1.5 * 10 * 30, 1.5 * 10 * 34, 1.5 * 10 * 4],
+                            activation_distance_normalized=1.5)
+    audit = quirk_audit(ours, None, published).set_index("quantity")
+    row = audit.loc["restarts of the hook multiplier (it otherwise grows with the id)"]
+    assert row["faithful"] == 1
+    assert row["note"] == ("grows from 30 (id 0) to 34 (id 1); restarts at id 2 "
+                           "(a new session: a fresh shared GELU module)")

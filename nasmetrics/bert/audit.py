@@ -135,10 +135,15 @@ def quirk_audit(
         add("shared_gelu_scaling", "share of architectures whose hook multiplier is an integer",
             float(integer.mean()) if len(m) else np.nan,
             note="multiplier = published raw / (published normalized x our GELU count)")
-        add("shared_gelu_scaling", "hook multiplier never decreases with the id",
-            float(bool(np.all(np.diff(np.rint(m)) >= 0))) if len(m) else np.nan,
-            note=(f"first id {int(mult['arch_id'].iloc[0])}: {m[0]:.0f}, last id "
-                  f"{int(mult['arch_id'].iloc[-1])}: {m[-1]:.0f}") if len(m) else "")
+        steps = np.diff(np.rint(m))
+        restarts = mult["arch_id"].to_numpy()[1:][steps < 0]
+        note = (f"grows from {m[0]:.0f} (id {int(mult['arch_id'].iloc[0])}) to "
+                f"{np.nanmax(m):.0f} (id {int(mult['arch_id'].iloc[int(np.nanargmax(m))])})")
+        if len(restarts):
+            note += ("; restarts at id " + ", ".join(str(int(i)) for i in restarts)
+                     + " (a new session: a fresh shared GELU module)")
+        add("shared_gelu_scaling", "restarts of the hook multiplier (it otherwise grows with "
+            "the id)", float(len(restarts)) if len(m) else np.nan, note=note)
     add("shared_gelu_scaling", "activation_distance kendall tau vs GLUE",
         _tau(faithful, "activation_distance"), _tau(corrected, "activation_distance"),
         _tau(published, "activation_distance"),
