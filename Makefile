@@ -21,7 +21,7 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 install: $(VENV)/.installed
 
 run: install
-	$(BIN)/snakemake --cores $(CORES) --rerun-incomplete
+	$(BIN)/snakemake --cores $(CORES) --rerun-incomplete --show-failed-logs
 
 smoke: install
 	$(BIN)/snakemake --cores $(CORES) --rerun-incomplete --configfile config/presets/smoke.yaml

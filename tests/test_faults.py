@@ -103,7 +103,11 @@ def test_corrupt_input_is_a_hash_error_and_nothing_downstream_runs(mirror, tmp_p
                           capture_output=True, text=True, timeout=600)
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0
-    assert "training-free-nas/RNN_results.csv" in out and "sha256" in out.lower()
+    log = work / "logs/fetch/training-free-nas/RNN_results.csv.log"
+    assert "logs/fetch/training-free-nas/RNN_results.csv.log" in out  # Snakemake points to it
+    text = log.read_text()
+    assert "ChecksumError: training-free-nas/RNN_results.csv: SHA-256 mismatch" in text
+    assert "got " in text and "expected " in text
     assert not (work / "data/raw/training-free-nas/RNN_results.csv").exists()
     assert not (work / "results/rnn/archs.parquet").exists()
 
