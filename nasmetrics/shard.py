@@ -67,3 +67,25 @@ def score_rows(
             progress.append(key(item), row)
         log(f"[{i}/{total}] arch {item['arch_id']}: {status} in {seconds:.1f} s")
     return pd.DataFrame(rows, columns=["arch_id", *names, "status", "error", "seconds"])
+
+
+def score_replicates(
+    arch_id,
+    kind: str,
+    n: int,
+    score_one: Callable[[int], dict[str, float]],
+    metric_names: Iterable[str],
+    log: Callable[[str], None] = print,
+    progress: PartialRows | None = None,
+) -> pd.DataFrame:
+    """One architecture under ``n`` replicates of an ablation (kind ``batch`` or ``seed``):
+    ``score_one(r)`` scores replicate r. Columns: arch_id, kind, replicate, the metrics,
+    status, error, seconds; rows are resumable per replicate like score_rows'."""
+    if kind not in ("batch", "seed"):
+        raise ValueError(f"ablation kind must be 'batch' or 'seed', got {kind!r}")
+    items = [{"arch_id": arch_id, "replicate": r} for r in range(n)]
+    table = score_rows(items, lambda item: score_one(item["replicate"]), metric_names, log=log,
+                       progress=progress, key=lambda item: (item["arch_id"], item["replicate"]))
+    table.insert(1, "kind", kind)
+    table.insert(2, "replicate", range(n))
+    return table

@@ -13,7 +13,7 @@ from nasmetrics.bert.model import ArchitectureError, Encoder
 from nasmetrics.bert.passes import run_passes
 from nasmetrics.bert.space import Architecture, from_config
 from nasmetrics.seeding import seed_everything
-from nasmetrics.shard import score_rows
+from nasmetrics.shard import score_replicates, score_rows
 
 MODES = ("faithful", "corrected")
 
@@ -104,15 +104,11 @@ def ablation_runs(
     only (its models were always built after seeding 0), so there the seed is set after the
     model is built; in corrected mode (eval, no dropout) it sets the initialisation.
     """
-    if kind not in ("batch", "seed"):
-        raise ValueError(f"ablation kind must be 'batch' or 'seed', got {kind!r}")
     if kind == "batch" and input_ids.shape[0] < n:
         raise ValueError(f"{n} input batches asked for, the input file has {input_ids.shape[0]}")
     arch = from_config(json.loads(row["architecture"]))
-    items = [{"arch_id": row["arch_id"], "replicate": r} for r in range(n)]
 
-    def scorer(item):
-        r = item["replicate"]
+    def score_one(r):
         if kind == "batch":
             return score_architecture(arch, input_ids[r], attention_mask[r], mode, 0, device)
         if mode == "faithful":
@@ -120,9 +116,7 @@ def ablation_runs(
                                       dropout_seed=r)
         return score_architecture(arch, input_ids[0], attention_mask[0], mode, r, device)
 
-    table = score_rows(items, scorer, BERT_METRICS.names(), log=log, progress=progress,
-                       key=lambda item: (item["arch_id"], item["replicate"]))
-    table.insert(1, "kind", kind)
-    table.insert(2, "replicate", range(n))
+    table = score_replicates(row["arch_id"], kind, n, score_one, BERT_METRICS.names(), log=log,
+                             progress=progress)
     table.insert(3, "glue", float(row["glue"]))
     return table

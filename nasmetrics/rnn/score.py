@@ -13,7 +13,7 @@ from nasmetrics.rnn.metrics import RNN_METRICS
 from nasmetrics.rnn.model import ModelShape, build_model
 from nasmetrics.rnn.passes import run_passes
 from nasmetrics.rnn.recipe import RecipeError, parse_recipe
-from nasmetrics.shard import score_rows
+from nasmetrics.shard import score_replicates, score_rows
 
 # Benchmark vocabulary sizes: the embedding is sized to these whatever the dictionary built
 # from the mirrored splits holds; the benchmark's parameter counts fix them exactly.
@@ -133,19 +133,12 @@ def ablation_runs(
     progress=None,
 ) -> pd.DataFrame:
     """One architecture under ``n`` input batches (kind=batch, seed 0) or seeds (batch 0)."""
-    if kind not in ("batch", "seed"):
-        raise ValueError(f"ablation kind must be 'batch' or 'seed', got {kind!r}")
-    items = [{"arch_id": arch["arch_id"], "replicate": r} for r in range(n)]
-
-    def scorer(item):
-        r = item["replicate"]
+    def score_one(r):
         batch, seed = (r, 0) if kind == "batch" else (0, r)
         return score_architecture(arch["recipe"], input_batch(data, batch, bptt), ntokens,
                                   fidelity, seed, device)
 
-    table = score_rows(items, scorer, RNN_METRICS.names(), log=log, progress=progress,
-                       key=lambda item: (item["arch_id"], item["replicate"]))
-    table.insert(1, "kind", kind)
-    table.insert(2, "replicate", range(n))
+    table = score_replicates(arch["arch_id"], kind, n, score_one, RNN_METRICS.names(), log=log,
+                             progress=progress)
     table.insert(3, "test_loss", float(arch["test_loss"]))
     return table
