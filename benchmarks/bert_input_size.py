@@ -8,7 +8,10 @@ input (32 texts x 128 tokens) and with the paper's (128 x 512), both WikiText-2 
 input, the change, and the Spearman correlation between the two inputs' values. Writes
 benchmarks/results/bert_input_size.{csv,txt}; per-architecture values go to
 bert_input_size_scores.csv. Costs about N x (the paper-input time + the default-input time)
-on one core: minutes per architecture at 128 x 512.
+on one core: minutes per architecture at 128 x 512. Resumable: every scored architecture is
+appended to benchmarks/results/bert_input_size_<setting>_<mode>.partial.jsonl, which a rerun
+with the same settings reads back (kept after the run, so a larger --n extends it only when its
+evenly spaced ids start the same way).
 """
 
 from __future__ import annotations
@@ -16,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import time
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +31,7 @@ from nasmetrics.bert.metrics import BERT_METRICS
 from nasmetrics.bert.score import score_table
 from nasmetrics.bert.tokenizer import load_tokenizer
 from nasmetrics.correlate import correlation_table
+from nasmetrics.partial import PartialRows
 
 SETTINGS = {"default": (32, 128), "paper": (128, 512)}
 HERE = Path(__file__).resolve().parent
@@ -56,11 +59,13 @@ def main() -> None:
     scores, tables = {}, []
     for name, (n_texts, seq_len) in SETTINGS.items():
         ids, mask = encode(tok, wikitext_paragraphs(lines, n_texts), seq_len)
-        start = time.perf_counter()
-        scores[name] = score_table(rows, ids, mask, args.mode,
+        progress = PartialRows(out / f"bert_input_size_{name}_{args.mode}.partial.jsonl",
+                               fingerprint=f"{args.mode} {n_texts}x{seq_len} wikitext-2")
+        scores[name] = score_table(rows, ids, mask, args.mode, progress=progress,
                                    log=lambda m, _n=name: print(f"{_n}: {m}", flush=True))
-        secs = time.perf_counter() - start
-        print(f"{name} ({n_texts} x {seq_len}): {secs / len(rows):.1f} s per architecture")
+        # per-row seconds: also right when part of the rows came from an interrupted run
+        print(f"{name} ({n_texts} x {seq_len}): {scores[name]['seconds'].mean():.1f} s per "
+              f"architecture")
         corr = correlation_table(scores[name], metrics, "glue")
         tables.append(corr[["metric", "n", "kendall_tau"]].rename(
             columns={"n": f"n_{name}", "kendall_tau": f"kendall_tau_{name}"}))

@@ -76,6 +76,18 @@ class PartialRows:
     def remove(self) -> None:
         self.path.unlink(missing_ok=True)
 
+    def finish(self, table, output: str | Path) -> None:
+        """Write the job's output ``table`` (parquet, atomically), then drop this file.
+
+        In that order: a kill between the two leaves a whole output and a stale progress
+        file (ignored unless the job is forced to run again, and then its rows are still
+        valid for the same fingerprint), never a progress file's loss with no output.
+        """
+        from nasmetrics.atomic import write_parquet
+
+        write_parquet(table, output)
+        self.remove()
+
 
 def _jsonable(key):
     return list(key) if isinstance(key, tuple) else key

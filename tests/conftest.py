@@ -78,8 +78,19 @@ def snakemake(workdir: Path, *args: str, mirror: Path, env: dict | None = None,
     proc = subprocess.run(cmd, cwd=workdir, env=full_env, capture_output=True, text=True,
                           timeout=timeout)
     out = proc.stdout + proc.stderr
-    assert proc.returncode == 0, out[-5000:]
+    assert proc.returncode == 0, out[-5000:] + failed_job_logs(workdir, out)
     return out
+
+
+def failed_job_logs(workdir: Path, out: str) -> str:
+    """The tails of the logs Snakemake names for its failed jobs: a CI failure then shows
+    the job's own error, not only Snakemake's summary."""
+    text = ""
+    for log in dict.fromkeys(re.findall(r"log: (\S+) \(check log file", out)):
+        path = workdir / log
+        tail = path.read_text(errors="replace")[-3000:] if path.is_file() else "(missing)"
+        text += f"\n--- {log} ---\n{tail}"
+    return text
 
 
 def job_counts(dry_run_output: str) -> dict[str, int]:

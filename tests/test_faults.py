@@ -27,6 +27,25 @@ def without_seconds(path) -> pd.DataFrame:
     return pd.read_parquet(path).drop(columns="seconds")
 
 
+def shard_state(shards) -> tuple[set[str], set[str]]:
+    """(shards with their output written, shards part-way: no output and >= 1 row kept).
+
+    An output on disk is a whole one: jobs write it under a temporary name and rename it
+    (nasmetrics/atomic.py), so a shard seen here is finished even if the kill comes before
+    Snakemake has recorded it."""
+    done = {p.name.removesuffix(".parquet") for p in shards.glob("*.parquet")}
+    partway = set()
+    for p in shards.glob("*.parquet.partial.jsonl"):
+        name = p.name.removesuffix(".parquet.partial.jsonl")
+        try:
+            rows = len(p.read_text().splitlines()) - 1
+        except FileNotFoundError:  # removed while we looked: that shard just finished
+            continue
+        if name not in done and rows >= 1:
+            partway.add(name)
+    return done, partway
+
+
 def test_sigkill_mid_run_then_resume(smoke_run, mirror, tmp_path):
     work = copy_workflow(tmp_path)
     env = dict(os.environ, NASMETRICS_MIRROR=str(mirror))
@@ -38,12 +57,11 @@ def test_sigkill_mid_run_then_resume(smoke_run, mirror, tmp_path):
                             stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 600
     try:
-        # Kill once one shard has finished and the other is part-way (some rows on disk).
+        # Kill once one shard has finished and another is part-way (some rows on disk, no
+        # output yet).
         while time.monotonic() < deadline:
-            done = sorted(shards.glob("*.parquet")) if shards.exists() else []
-            partial = sorted(shards.glob("*.partial.jsonl")) if shards.exists() else []
-            rows = [len(p.read_text().splitlines()) - 1 for p in partial]
-            if done and any(r >= 1 for r in rows):
+            done, partway = shard_state(shards)
+            if done and partway:
                 break
             assert proc.poll() is None, "the workflow finished before it could be killed"
             time.sleep(0.5)
@@ -52,23 +70,25 @@ def test_sigkill_mid_run_then_resume(smoke_run, mirror, tmp_path):
         os.killpg(proc.pid, signal.SIGKILL)
     finally:
         proc.wait()
-    finished = {p.name: (p.stat().st_mtime_ns, digest(p)) for p in shards.glob("*.parquet")}
-    in_progress = [p for p in shards.glob("*.partial.jsonl")
-                   if len(p.read_text().splitlines()) > 1]
-    assert finished and in_progress
+    done, partway = shard_state(shards)
+    finished = {name: ((shards / f"{name}.parquet").stat().st_mtime_ns,
+                       digest(shards / f"{name}.parquet")) for name in done}
+    assert finished and partway
 
     # The documented resume (README): release the killed run's lock, then the same command
     # with --rerun-incomplete.
     snakemake(work, "--unlock", mirror=mirror)
     out = snakemake(work, TARGET, "--rerun-incomplete", mirror=mirror)
     for name, (mtime, sha) in finished.items():
-        p = shards / name
+        p = shards / f"{name}.parquet"
         assert (p.stat().st_mtime_ns, digest(p)) == (mtime, sha), f"{name} was rewritten"
-        assert f"output: results/rnn/ptb/shards/{name}" not in out, f"{name} was re-run"
-    resumed = in_progress[0].name.replace(".parquet.partial.jsonl", "")
-    log = (work / f"logs/rnn/ptb/shards/{resumed}.log").read_text()
-    assert "resuming:" in log and "already scored by an interrupted run" in log
-    assert not list(shards.glob("*.partial.jsonl"))  # removed once each shard was written
+        assert f"output: results/rnn/ptb/shards/{name}.parquet" not in out, f"{name} re-run"
+    for resumed in partway:
+        log = (work / f"logs/rnn/ptb/shards/{resumed}.log").read_text()
+        assert "resuming:" in log and "already scored by an interrupted run" in log
+        # removed once the shard was written
+        assert not (shards / f"{resumed}.parquet.partial.jsonl").exists()
+    assert not list(shards.glob("*.tmp"))
 
     # identical to the uninterrupted run
     ref = smoke_run[0]

@@ -90,3 +90,33 @@ def test_fingerprint_covers_params_and_file_contents(tmp_path):
     assert a != fingerprint({"fidelity": "corrected"}, [f])
     f.write_bytes(b"abd")
     assert a != fingerprint({"fidelity": "faithful"}, [f])
+
+
+def test_output_written_atomically_then_progress_dropped(tmp_path, monkeypatch):
+    """A job killed while writing its output leaves no file under the final name (Snakemake
+    does not re-run an incomplete job that came after a checkpoint: nasmetrics/atomic.py)."""
+    out = tmp_path / "0.parquet"
+    progress = PartialRows.beside(out, "fp")
+    progress.start([])
+    table = pd.DataFrame({"arch_id": [3, 5], "m": [1.5, 2.5]})
+
+    real = pd.DataFrame.to_parquet
+
+    def killed_mid_write(self, path, **kwargs):
+        real(self, path, **kwargs)
+        with open(path, "r+b") as fh:  # half a file on disk, then the kill
+            fh.truncate(fh.seek(0, 2) // 2)
+        raise Killed
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", killed_mid_write)
+    with pytest.raises(Killed):
+        progress.finish(table, out)
+    assert not out.exists()
+    assert progress.path.exists()  # the rows kept so far are not lost with it
+
+    monkeypatch.undo()
+    progress.finish(table, out)
+    pd.testing.assert_frame_equal(pd.read_parquet(out), table)
+    assert not progress.path.exists()
+    # the killed attempt's half file was the temporary one, now replaced
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["0.parquet"]

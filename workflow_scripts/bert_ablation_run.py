@@ -21,5 +21,4 @@ n = p.n_batches if wc.kind == "batch" else p.n_seeds
 table = ablation_runs(row, batches["input_ids"], batches["attention_mask"], wc.kind, n, wc.mode,
                       p.device, log=lambda m: print(m, file=sys.stderr), progress=progress)
 table.insert(0, "rank", int(wc.rank))
-table.to_parquet(snakemake.output[0], index=False)  # noqa: F821
-progress.remove()
+progress.finish(table, snakemake.output[0])  # noqa: F821

@@ -20,5 +20,4 @@ rows = archs.iloc[start : start + p.shard_size].reset_index(drop=True)
 batch = np.load(inp.inputs)
 table = score_table(rows, batch["input_ids"][0], batch["attention_mask"][0], wc.mode, p.device,
                     log=lambda m: print(m, file=sys.stderr), progress=progress)
-table.to_parquet(snakemake.output[0], index=False)  # noqa: F821
-progress.remove()
+progress.finish(table, snakemake.output[0])  # noqa: F821

@@ -21,5 +21,4 @@ table = ablation_runs(arch, np.load(inp.inputs)["data"], VOCAB_SIZES[p.corpus], 
                       p.bptt, p.fidelity, p.device, log=lambda m: print(m, file=sys.stderr),
                       progress=progress)
 table.insert(0, "rank", int(wc.rank))
-table.to_parquet(snakemake.output[0], index=False)  # noqa: F821
-progress.remove()
+progress.finish(table, snakemake.output[0])  # noqa: F821

@@ -23,5 +23,4 @@ rows = rows[rows["arch_id"].isin(wanted)].reset_index(drop=True)
 ids = input_batch(np.load(inp.inputs)["data"], 0, p.bptt)
 table = score_table(rows, ids, VOCAB_SIZES[wc.corpus], p.fidelity, p.device,
                     log=lambda m: print(m, file=sys.stderr), progress=progress)
-table.to_parquet(snakemake.output[0], index=False)  # noqa: F821
-progress.remove()
+progress.finish(table, snakemake.output[0])  # noqa: F821
