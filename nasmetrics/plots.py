@@ -11,14 +11,18 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
+from nasmetrics.atomic import atomic_path  # noqa: E402
+
 sns.set_theme(style="whitegrid", context="paper")
 
 
 def save(fig, *paths: str) -> None:
-    """Write a figure to each path (format from the extension), without timestamps in PDFs."""
+    """Write a figure to each path (format from the extension), without timestamps in PDFs,
+    each atomically (a killed job leaves no half-written figure: nasmetrics/atomic.py)."""
     for p in paths:
-        meta = {"CreationDate": None} if p.endswith(".pdf") else None
-        fig.savefig(p, dpi=150, bbox_inches="tight", metadata=meta)
+        meta = {"CreationDate": None} if str(p).endswith(".pdf") else None
+        with atomic_path(p) as tmp:
+            fig.savefig(tmp, dpi=150, bbox_inches="tight", metadata=meta)
     plt.close(fig)
 
 

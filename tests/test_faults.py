@@ -88,7 +88,7 @@ def test_sigkill_mid_run_then_resume(smoke_run, mirror, tmp_path):
         assert "resuming:" in log and "already scored by an interrupted run" in log
         # removed once the shard was written
         assert not (shards / f"{resumed}.parquet.partial.jsonl").exists()
-    assert not list(shards.glob("*.tmp"))
+    assert not list(shards.glob(".*.tmp.*")), "a temporary output was left behind"
 
     # identical to the uninterrupted run
     ref = smoke_run[0]

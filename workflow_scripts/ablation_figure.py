@@ -6,6 +6,7 @@ sys.stderr = open(snakemake.log[0], "w", buffering=1)  # noqa: F821
 import pandas as pd  # noqa: E402
 
 from nasmetrics import plots  # noqa: E402
+from nasmetrics.atomic import write_csv  # noqa: E402
 from nasmetrics.bert.benchmark import read_published  # noqa: E402
 from nasmetrics.compare import relative_spread  # noqa: E402
 from nasmetrics.rnn.benchmark import read_published_results  # noqa: E402
@@ -21,7 +22,7 @@ for kind, ours_path, pub_path in (("batch", inp.batch, inp.published_batch),
 table = pd.concat(parts, ignore_index=True)
 # the parameter count cannot move with the input batch or the seed: nothing to plot
 table = table[table["metric"] != "num_params"]
-table.to_csv(out.table, index=False)
+write_csv(table, out.table)
 order = [m for m in p.metrics if m != "num_params"]
 fig = plots.spread_boxes(table, order, p.title)
 plots.save(fig, out.png, out.pdf)

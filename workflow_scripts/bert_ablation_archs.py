@@ -4,6 +4,7 @@ from pathlib import Path
 
 sys.stderr = open(snakemake.log[0], "w", buffering=1)  # noqa: F821
 
+from nasmetrics.atomic import write_csv  # noqa: E402
 from nasmetrics.bert.benchmark import arch_table, read_published  # noqa: E402
 from nasmetrics.bert.score import ablation_ids  # noqa: E402
 
@@ -23,5 +24,5 @@ if missing:
     raise ValueError(f"{inp.benchmark}: ablation architectures {missing} are not in it")
 chosen = archs.set_index("arch_id").loc[ids[: p.n_archs]].reset_index()
 chosen.insert(0, "rank", range(len(chosen)))
-chosen[["rank", "arch_id", "architecture", "glue"]].to_csv(snakemake.output[0], index=False)  # noqa: F821
+write_csv(chosen[["rank", "arch_id", "architecture", "glue"]], snakemake.output[0])  # noqa: F821
 print(chosen[["rank", "arch_id", "glue"]].to_string(index=False), file=sys.stderr)

@@ -6,6 +6,7 @@ sys.stderr = open(snakemake.log[0], "w", buffering=1)  # noqa: F821
 
 import pandas as pd  # noqa: E402
 
+from nasmetrics.atomic import write_parquet  # noqa: E402
 from nasmetrics.bert.benchmark import arch_row, arch_table, read_published  # noqa: E402
 from nasmetrics.bert.space import sample  # noqa: E402
 
@@ -22,7 +23,6 @@ if p.sample:
     extra = sample(space, p.expected + p.sample, seed=0)[p.expected:]
     rows = [arch_row(p.expected + i, a) for i, a in enumerate(extra)]
     archs = pd.concat([archs, pd.DataFrame(rows)], ignore_index=True)
-archs.to_parquet(out.archs, index=False)
-read_published(Path(inp.published).read_text(encoding="utf-8")).to_parquet(out.published,
-                                                                          index=False)
+write_parquet(archs, out.archs)
+write_parquet(read_published(Path(inp.published).read_text(encoding="utf-8")), out.published)
 print(f"{len(archs)} architectures ({p.sample} sampled)", file=sys.stderr)

@@ -8,6 +8,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import torch  # noqa: E402
 
+from nasmetrics.atomic import write_csv  # noqa: E402
 from nasmetrics.bert.audit import gradient_signal, quirk_audit  # noqa: E402
 from nasmetrics.bert.pretraining import checkpoint_table  # noqa: E402
 from nasmetrics.bert.space import from_config  # noqa: E402
@@ -24,5 +25,5 @@ signal = {mode: gradient_signal(arch0, batch["input_ids"][0], batch["attention_m
           for mode in p.modes}
 audit = quirk_audit(scores.get("faithful"), scores.get("corrected"),
                     pd.read_parquet(inp.published), ckpts, signal)
-audit.to_csv(snakemake.output[0], index=False)  # noqa: F821
+write_csv(audit, snakemake.output[0])  # noqa: F821
 print(audit.to_string(index=False), file=sys.stderr)

@@ -4,6 +4,7 @@ sys.stderr = open(snakemake.log[0], "w", buffering=1)  # noqa: F821
 
 import pandas as pd  # noqa: E402
 
+from nasmetrics.atomic import write_csv  # noqa: E402
 from nasmetrics.bert.benchmark import TASKS  # noqa: E402
 from nasmetrics.bert.metrics import BERT_METRICS  # noqa: E402
 from nasmetrics.correlate import correlation_table  # noqa: E402
@@ -12,7 +13,7 @@ inp, out = snakemake.input, snakemake.output  # noqa: F821
 scores = pd.read_parquet(inp.scores)
 tasks = pd.read_parquet(inp.archs)[["arch_id", *TASKS]]
 metrics = BERT_METRICS.names()
-correlation_table(scores, metrics, "glue").to_csv(out.glue, index=False)
+write_csv(correlation_table(scores, metrics, "glue"), out.glue)
 joined = scores.merge(tasks, on="arch_id", how="left")
 by_task = [correlation_table(joined, metrics, t).assign(task=t) for t in ["glue", *TASKS]]
-pd.concat(by_task, ignore_index=True).to_csv(out.by_task, index=False)
+write_csv(pd.concat(by_task, ignore_index=True), out.by_task)

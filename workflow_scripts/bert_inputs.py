@@ -5,6 +5,7 @@ sys.stderr = open(snakemake.log[0], "w", buffering=1)  # noqa: F821
 
 import numpy as np  # noqa: E402
 
+from nasmetrics.atomic import savez  # noqa: E402
 from nasmetrics.bert.inputs import encode, text_batches  # noqa: E402
 from nasmetrics.bert.tokenizer import load_tokenizer  # noqa: E402
 
@@ -16,6 +17,6 @@ encoded = [encode(tok, texts, p.seq_len)
            for texts in text_batches(lines, p.n_texts, p.n_batches, p.own_text)]
 ids = np.stack([e[0] for e in encoded])
 mask = np.stack([e[1] for e in encoded])
-np.savez(snakemake.output[0], input_ids=ids, attention_mask=mask)  # noqa: F821
+savez(snakemake.output[0], input_ids=ids, attention_mask=mask)  # noqa: F821
 print(f"{p.n_batches} batch(es) of {p.n_texts} texts x {p.seq_len} tokens; "
       f"{int(mask.sum())} real tokens", file=sys.stderr)
