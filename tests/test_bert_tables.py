@@ -66,7 +66,17 @@ def test_broken_architecture_is_a_status_row_and_the_shard_finishes():
     ids = np.random.default_rng(0).integers(1000, 5000, size=(2, 8))
     mask = np.ones((2, 8), dtype=np.int64)
     t = score_table(rows, ids, mask, "corrected", log=lambda _: None).set_index("arch_id")
-    assert t["status"].tolist() == ["invalid_architecture", "invalid_architecture", "ok"]
+    assert t["status"].tolist()[:2] == ["invalid_architecture", "invalid_architecture"]
     assert "3 heads do not divide hidden size 128" in t.loc[0, "error"]
     assert "unknown operation CNN/x" in t.loc[1, "error"]
-    assert t.loc[2, "glue"] == 62.0 and np.isfinite(t.loc[2, "head_confidence"])
+    # the good one is scored. Its gradient metrics are float rounding residue of the backward
+    # of ones (docs/bert.md, "backward_of_ones"): on some CPUs this one-layer toy's residue is
+    # exactly zero, the Jacobian scores are then undefined and named in a nonfinite_metric
+    # row; whatever the CPU, the forward metrics are there.
+    assert t.loc[2, "glue"] == 62.0
+    assert t.loc[2, "num_params"] > 0
+    for m in ("head_confidence", "head_softmax_confidence", "activation_distance"):
+        assert np.isfinite(t.loc[2, m]), m
+    if t.loc[2, "status"] != "ok":
+        assert t.loc[2, "status"] == "nonfinite_metric"
+        assert t.loc[2, "error"].startswith("undefined for this architecture: jacobian_cov")

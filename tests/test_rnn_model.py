@@ -139,7 +139,7 @@ def test_shared_passes_equal_six_separate_passes(model, ids):
             for w in list(lin.weights)[1:]:
                 sal += float((w * w.grad).detach().abs().sum())
     assert cap.decoder_saliency + cap.linear_saliency == pytest.approx(sal, rel=1e-10)
-    hidden_sal = sum(float((h * h.grad).abs().sum()) for h in hs if h.grad is not None)
+    hidden_sal = sum(float((h * h.grad).detach().abs().sum()) for h in hs if h.grad is not None)
     assert cap.hidden_saliency["saliency"] == pytest.approx(hidden_sal, rel=1e-10)
     assert sum(cap.hidden_saliency.values()) == pytest.approx(hidden_total + hidden_sal,
                                                               rel=1e-10)
