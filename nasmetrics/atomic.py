@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
+
 
 def temporary_name(path: str | Path) -> Path:
     """Hidden name beside ``path`` with the same suffix (matplotlib and numpy pick the format
@@ -65,7 +67,5 @@ def write_text(text: str, path: str | Path) -> None:
 
 def savez(path: str | Path, **arrays) -> None:
     """``np.savez(path, **arrays)``, atomically."""
-    import numpy as np
-
     with atomic_path(path) as tmp:
         np.savez(tmp, **arrays)

@@ -12,6 +12,7 @@ import shutil
 import urllib.request
 from pathlib import Path
 
+from nasmetrics.atomic import atomic_path
 from nasmetrics.sources import SOURCES
 
 
@@ -47,8 +48,8 @@ def fetch(rel: str, dest: str | os.PathLike, mirror: str | os.PathLike | None = 
     src = SOURCES[rel]
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(dest.name + ".part")
-    try:
+    # a wrong hash raises inside: nothing is left under the final name (nasmetrics/atomic.py)
+    with atomic_path(dest) as tmp:
         if mirror:
             origin = Path(mirror) / rel
             if not origin.is_file():
@@ -64,8 +65,4 @@ def fetch(rel: str, dest: str | os.PathLike, mirror: str | os.PathLike | None = 
         if actual != src.sha256:
             raise ChecksumError(
                 f"{rel}: SHA-256 mismatch (from {origin}): expected {src.sha256}, got {actual}")
-        os.replace(tmp, dest)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
     return str(origin)

@@ -3,7 +3,6 @@ from pathlib import Path
 
 sys.stderr = open(snakemake.log[0], "w", buffering=1)  # noqa: F821
 
-
 from nasmetrics.atomic import savez  # noqa: E402
 from nasmetrics.corpus import corpus_batches  # noqa: E402
 
