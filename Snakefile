@@ -1,6 +1,7 @@
-# nasmetrics: training-free NAS metrics for RNNs (NAS-Bench-NLP), reproduced and extended.
-# Serianni & Kalita, "Training-free Neural Architecture Search for RNNs and Transformers",
-# ACL 2023. Run: snakemake --cores 2  (see README.md for presets, targets and profiles).
+# nasmetrics: training-free NAS metrics for RNNs (NAS-Bench-NLP) and transformers
+# (NAS-Bench-BERT), reproduced and extended. Serianni & Kalita, "Training-free Neural
+# Architecture Search for RNNs and Transformers", ACL 2023.
+# Run: snakemake --cores 2  (README.md: presets, targets, profiles).
 
 from snakemake.utils import min_version
 
@@ -20,52 +21,25 @@ wildcard_constraints:
     corpus="ptb|wikitext2",
     shard=r"\d+",
     kind="batch|seed",
+    side="rnn|bert",
     mode="faithful|corrected",
     rank=r"\d+",
-    metric="|".join(sorted(set(RNN_METRIC_NAMES) | set(BERT_METRIC_NAMES))),
+    metric="|".join(sorted(set(RNN_METRICS.names()) | set(BERT_METRICS.names()))),
     ext="png|pdf",
     path="|".join(re.escape(p) for p in SOURCES),
 
 
-include: "rules/data.smk"
-include: "rules/benchmark.smk"
+# Stages, in DAG order. Rules marked `localrule: True` run on the submitting host under a
+# cluster profile: downloads need the internet, which compute nodes often lack, and table or
+# figure jobs take seconds, less than a queue slot would. Jobs that build models or parse the
+# benchmarks are cluster jobs.
+include: "rules/fetch.smk"
+include: "rules/prepare.smk"
 include: "rules/scoring.smk"
-include: "rules/correlations.smk"
 include: "rules/ablation.smk"
+include: "rules/analysis.smk"
 include: "rules/figures.smk"
-include: "rules/report.smk"
-
-
-# On a cluster (profiles/slurm) these run on the submitting host, not as sbatch jobs: fetching
-# needs the internet, which compute nodes often lack, and the rest are table or figure jobs of
-# a few seconds each, for which queueing would cost more than the work. What stays a cluster
-# job is what builds models or parses the benchmarks: inputs, archs tables, scoring, ablations.
-localrules:
-    fetch,
-    rnn_shard_index,
-    rnn_merge_scores,
-    bert_merge_scores,
-    rnn_ablation_archs,
-    rnn_ablation_merge,
-    bert_ablation_archs,
-    bert_ablation_merge,
-    rnn_correlations,
-    rnn_published_comparison,
-    bert_correlations,
-    bert_published_comparison,
-    bert_pretraining,
-    bert_audit,
-    rnn_summary,
-    bert_summary,
-    rnn_scatter,
-    rnn_tau_bars,
-    rnn_ablation_figure,
-    bert_scatter,
-    bert_tau_bars,
-    bert_search_space,
-    bert_ablation_figure,
-    timings,
-    all,
+include: "rules/timings.smk"
 
 
 rule all:
@@ -73,3 +47,4 @@ rule all:
     input:
         static_outputs,
         final_outputs,
+    localrule: True

@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from pathlib import Path
 
 import numpy as np
-import torch
+from common import parse  # benchmarks/common.py
 from scipy import stats
 
 from nasmetrics.bert.benchmark import arch_table
@@ -41,11 +40,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=50, help="architectures, evenly spaced ids")
     ap.add_argument("--mode", default="faithful", choices=["faithful", "corrected"])
-    ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--mirror", default=os.environ.get("NASMETRICS_MIRROR", "../shared/data"))
-    args = ap.parse_args()
-    torch.set_num_threads(args.threads)
-    mirror = Path(args.mirror)
+    args, mirror = parse(ap)
     archs = arch_table(json.loads(
         (mirror / "training-free-nas" / "BERT_benchmark.json").read_text()))
     rows = archs.iloc[np.linspace(0, len(archs) - 1, args.n).round().astype(int)]

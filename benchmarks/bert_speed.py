@@ -5,20 +5,19 @@
 
 Faithful mode (the paper's code: hidden 256 / ff 1024, dropout on, no mask). Reference: the
 paper's own code takes about 116 s for architecture 0 on one core of this machine kind at
-128 x 512 (REPRODUCTION.md, section 3). Writes benchmarks/results/bert_speed_<texts>x<len>.csv.
+128 x 512 (docs/bert.md). Writes benchmarks/results/bert_speed_<texts>x<len>.csv.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import time
 from pathlib import Path
 
 import pandas as pd
-import torch
+from common import parse  # benchmarks/common.py
 
 from nasmetrics.bert.inputs import encode, wikitext_paragraphs
 from nasmetrics.bert.score import score_architecture
@@ -35,11 +34,7 @@ def main() -> None:
     ap.add_argument("--n-texts", type=int, default=128)
     ap.add_argument("--seq-len", type=int, default=512)
     ap.add_argument("--mode", default="faithful", choices=["faithful", "corrected"])
-    ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--mirror", default=os.environ.get("NASMETRICS_MIRROR", "../shared/data"))
-    args = ap.parse_args()
-    torch.set_num_threads(args.threads)
-    mirror = Path(args.mirror)
+    args, mirror = parse(ap)
     bench = json.loads((mirror / "training-free-nas" / "BERT_benchmark.json").read_text())
     tok = load_tokenizer(mirror / "tokenizers" / "bert-base-uncased" / "vocab.txt")
     lines = (mirror / "corpora" / "wikitext-2" / "test.txt").read_text().splitlines()

@@ -33,7 +33,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--archs", type=int, default=15_000)
     ap.add_argument("--shard-size", type=int, default=50)
-    ap.add_argument("--mirror", default=os.environ.get("NASMETRICS_MIRROR", "../shared/data"))
+    ap.add_argument("--mirror", default=os.environ.get("NASMETRICS_MIRROR", "data/raw"))
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)

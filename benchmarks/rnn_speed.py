@@ -2,9 +2,9 @@
 
 Paper settings: PTB input batch 70 x 50, emsize 400 / nhid 600 / 3 layers, all 13 metrics
 from one shared set of passes (faithful mode). Reference: the paper's own code takes 7 to
-21 s per architecture on one core of this machine kind (REPRODUCTION.md, section 3).
+21 s per architecture on one core of this machine kind (docs/rnn.md).
 
-    python benchmarks/rnn_speed.py --n 20 [--threads 1] [--mirror ../shared/data]
+    python benchmarks/rnn_speed.py --n 20 [--threads 1] [--mirror FOLDER]
 
 Prints a table and writes benchmarks/results/rnn_speed.{csv,md}. The first architecture is
 scored twice and only its second run is timed (the first pays one-off start-up costs).
@@ -13,17 +13,13 @@ scored twice and only its second run is timed (the first pays one-off start-up c
 from __future__ import annotations
 
 import argparse
-import os
 import resource
 import time
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-import torch
+from common import parse, rnn_sample  # benchmarks/common.py
 
-from nasmetrics.corpus import corpus_batches, input_batch
-from nasmetrics.rnn.benchmark import combine_runs, iter_log_files, log_records
 from nasmetrics.rnn.score import VOCAB_SIZES, score_architecture
 
 PAPER_SECONDS = (7.0, 21.0)  # the paper's code, one architecture, one thread, this machine kind
@@ -33,21 +29,9 @@ HERE = Path(__file__).resolve().parent
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=20, help="architectures to time")
-    ap.add_argument("--threads", type=int, default=1, help="torch intra-op threads")
-    ap.add_argument("--mirror", default=os.environ.get("NASMETRICS_MIRROR", "../shared/data"))
     ap.add_argument("--device", default="cpu")
-    args = ap.parse_args()
-    torch.set_num_threads(args.threads)
-    mirror = Path(args.mirror)
-
-    archs = combine_runs(log_records(iter_log_files(
-        mirror / "nas-bench-nlp" / "train_logs_wikitext-2.zip")))
-    archs = archs[archs["status"] == "ok"]
-    # Evenly spaced over recipe ids: small and large cells alike.
-    picks = archs.iloc[np.linspace(0, len(archs) - 1, args.n).astype(int)]
-    lines = [(mirror / "corpora" / "ptb" / f"{s}.txt").read_text().splitlines()
-             for s in ("valid", "test")]
-    ids = input_batch(corpus_batches(*lines)[0])
+    args, mirror = parse(ap)
+    picks, ids = rnn_sample(mirror, args.n)
 
     rows = []
     for i, arch in enumerate(picks.itertuples()):
@@ -68,7 +52,7 @@ def main() -> None:
         {"quantity": "seconds per architecture: mean", "value": f"{s.mean():.2f}"},
         {"quantity": "seconds per architecture: min / median / max",
          "value": f"{s.min():.2f} / {s.median():.2f} / {s.max():.2f}"},
-        {"quantity": "paper's code (REPRODUCTION.md): min / max",
+        {"quantity": "paper's code (docs/rnn.md): min / max",
          "value": f"{PAPER_SECONDS[0]:.0f} / {PAPER_SECONDS[1]:.0f}"},
         {"quantity": "speed-up, fastest vs fastest / slowest vs slowest",
          "value": f"{PAPER_SECONDS[0] / s.min():.1f}x / {PAPER_SECONDS[1] / s.max():.1f}x"},

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from nasmetrics.correlate import correlate
+from nasmetrics.correlate import correlate, correlation_table
 
 
 def published_comparison(
@@ -75,3 +75,17 @@ def relative_spread(df: pd.DataFrame, metrics: list[str], group: str = "arch_id"
             ratio = within / between if between and np.isfinite(between) and between > 0 else np.nan
             rows.append({"metric": m, group: key, "relative_spread": float(ratio)})
     return pd.DataFrame(rows, columns=["metric", group, "relative_spread"])
+
+
+def abs_tau_table(correlations: dict[str, pd.DataFrame], published: pd.DataFrame,
+                  metrics: list[str], target: str, published_source: str) -> pd.DataFrame:
+    """|Kendall tau| of every metric per source, long format (metric, abs_tau, source), for the
+    tau bar figures: ``correlations`` maps a source name (e.g. "ours, faithful, ptb") to its
+    correlations.csv table; the published values' tau against ``target`` is added as the
+    source ``published_source`` followed by its n."""
+    parts = [pd.DataFrame({"metric": t["metric"], "abs_tau": t["kendall_tau"].abs(),
+                           "source": source}) for source, t in correlations.items()]
+    pub = correlation_table(published, [m for m in metrics if m in published.columns], target)
+    parts.append(pd.DataFrame({"metric": pub["metric"], "abs_tau": pub["kendall_tau"].abs(),
+                               "source": f"{published_source} (n={int(pub['n'].max())})"}))
+    return pd.concat(parts, ignore_index=True)

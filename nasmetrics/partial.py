@@ -15,11 +15,14 @@ place; it sits beside the output as ``<output>.partial.jsonl``.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
 from collections.abc import Sequence
 from pathlib import Path
+
+from nasmetrics.atomic import write_parquet
 
 
 class PartialRows:
@@ -76,16 +79,15 @@ class PartialRows:
     def remove(self) -> None:
         self.path.unlink(missing_ok=True)
 
-    def finish(self, table, output: str | Path) -> None:
-        """Write the job's output ``table`` (parquet, atomically), then drop this file.
+    def finish(self, tables: dict) -> None:
+        """Write the job's outputs ({path: table}, parquet, atomically), then drop this file.
 
         In that order: a kill between the two leaves a whole output and a stale progress
         file (ignored unless the job is forced to run again, and then its rows are still
         valid for the same fingerprint), never a progress file's loss with no output.
         """
-        from nasmetrics.atomic import write_parquet
-
-        write_parquet(table, output)
+        for output, table in tables.items():
+            write_parquet(table, output)
         self.remove()
 
 
@@ -94,10 +96,13 @@ def _jsonable(key):
 
 
 def _clean(row: dict) -> dict:
-    """numpy scalars -> Python; NaN and infinities survive (json writes NaN / Infinity)."""
+    """numpy scalars -> Python, nested dicts too; NaN and infinities survive (json writes NaN /
+    Infinity)."""
     out = {}
     for k, v in row.items():
-        if hasattr(v, "item"):
+        if isinstance(v, dict):
+            v = _clean(v)
+        elif hasattr(v, "item"):
             v = v.item()
         if isinstance(v, float) and math.isnan(v):
             v = float("nan")
@@ -107,8 +112,6 @@ def _clean(row: dict) -> dict:
 
 def fingerprint(params: dict, files: Sequence[str | Path]) -> str:
     """A digest of a job's parameters and the contents of its input files."""
-    import hashlib
-
     h = hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode())
     for f in files:
         with open(f, "rb") as fh:

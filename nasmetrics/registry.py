@@ -1,8 +1,11 @@
-"""Metric registries: one per side, names as the paper's tables use them (snake_case).
+"""Metric registries: one per side, the one place a metric is described.
 
 A metric is a small function of a capture object (the tensors that one shared set of passes
-produced) returning a float. Registering the same name twice is an error, asking for an
-unknown name lists the valid ones.
+produced) returning a float, registered with everything the rest of the workflow needs to know
+about it: its label (the paper's name), the columns that hold it in published files, its family,
+which direction is better, and what it reads. Tables, figures and published comparisons select
+metrics through these fields, never by name. Registering the same name twice is an error;
+asking for an unknown name lists the valid ones.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
+
+FAMILIES = ("paper", "proxy")
 
 
 class UnknownMetricError(KeyError):
@@ -20,7 +25,19 @@ class UnknownMetricError(KeyError):
 class Metric:
     name: str
     fn: Callable[[Any], float]
-    label: str  # the paper's column name, for published comparisons and figure titles
+    label: str  # the paper's name, for tables and figure titles
+    published: tuple[str, ...]  # columns holding it in the published files (aliases after)
+    family: str  # "paper": the paper's metrics; "proxy": the zero-cost literature's
+    higher_is_better: bool  # by definition: a higher value predicts a better architecture
+    needs_gradient: bool  # reads a backward pass
+    needs_data: bool  # reads the input batch (False: the same for every input)
+    needs_init: bool  # reads the randomly initialised weights (False: the same for every seed)
+    normalized: str | None  # the metric that is this one divided by its number of terms
+
+    @property
+    def varies_with_replicate(self) -> bool:
+        """Whether an input-batch or seed ablation can move it (the parameter count cannot)."""
+        return self.needs_data or self.needs_init
 
 
 class Registry:
@@ -28,17 +45,31 @@ class Registry:
         self.side = side
         self._metrics: dict[str, Metric] = {}
 
-    def register(self, name: str, label: str) -> Callable:
+    def register(self, name: str, label: str, *, published: Iterable[str] | None = None,
+                 family: str = "paper", higher_is_better: bool = True,
+                 needs_gradient: bool = False, needs_data: bool = True,
+                 needs_init: bool = True, normalized: str | None = None) -> Callable:
+        """Decorator. ``published`` defaults to the label alone; pass ``()`` for a metric the
+        published files do not have."""
+        if family not in FAMILIES:
+            raise ValueError(f"{self.side} metric {name!r}: family must be one of {FAMILIES}, "
+                             f"got {family!r}")
+
         def deco(fn: Callable[[Any], float]) -> Callable[[Any], float]:
             if name in self._metrics:
                 raise ValueError(f"{self.side} metric {name!r} is registered twice")
-            self._metrics[name] = Metric(name, fn, label)
+            columns = (label,) if published is None else tuple(published)
+            self._metrics[name] = Metric(name, fn, label, columns, family, higher_is_better,
+                                         needs_gradient, needs_data, needs_init, normalized)
             return fn
 
         return deco
 
-    def names(self) -> list[str]:
-        return list(self._metrics)
+    def names(self, family: str | None = None) -> list[str]:
+        return [n for n, m in self._metrics.items() if family is None or m.family == family]
+
+    def metrics(self) -> list[Metric]:
+        return list(self._metrics.values())
 
     def get(self, name: str) -> Metric:
         try:
@@ -47,6 +78,14 @@ class Registry:
             raise UnknownMetricError(
                 f"unknown {self.side} metric {name!r}; valid names: {', '.join(self._metrics)}"
             ) from None
+
+    def published_columns(self) -> dict[str, str]:
+        """Published column name -> metric name, aliases included."""
+        return {col: m.name for m in self._metrics.values() for col in m.published}
+
+    def replicate_names(self) -> list[str]:
+        """The metrics an input-batch or seed ablation can move."""
+        return [m.name for m in self._metrics.values() if m.varies_with_replicate]
 
     def compute(self, capture: Any, names: Iterable[str] | None = None) -> dict[str, float]:
         """Every requested metric of one capture, as floats (NaN where undefined)."""

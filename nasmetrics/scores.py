@@ -46,13 +46,14 @@ def cosine_score(rows: np.ndarray) -> float:
     return float(1.0 - np.sum(np.abs(c) ** (1.0 / 20.0)) / 2.0 / (n * n - n))
 
 
-def activation_distance(kernel: np.ndarray) -> float:
-    """NASWOT score log|det K| of a (batch x batch) agreement kernel."""
+def logdet(kernel: np.ndarray) -> float:
+    """log|det K| of a (batch x batch) agreement kernel: the NASWOT score, the RNN side's
+    activation distance; -inf for a singular K."""
     sign, logdet = np.linalg.slogdet(np.asarray(kernel, dtype=np.float64))
     return float(logdet) if sign != 0 else float("-inf")
 
 
-def hamming_kernel(codes: np.ndarray) -> np.ndarray:
+def agreement_kernel(codes: np.ndarray) -> np.ndarray:
     """K = b b^T + (1-b)(1-b)^T for binary codes b (batch x features): agreements per pair."""
     b = np.asarray(codes, dtype=np.float64)
     return b @ b.T + (1.0 - b) @ (1.0 - b).T

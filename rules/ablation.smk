@@ -6,6 +6,7 @@ rule rnn_ablation_archs:
         "results/rnn/ablation/archs.csv",
     log:
         "logs/rnn/ablation/archs.log",
+    localrule: True
     conda:
         "../environment.yml"
     threads: 1
@@ -15,17 +16,22 @@ rule rnn_ablation_archs:
         n_archs=RNN["ablation"]["n_archs"],
         corpus=RNN["ablation"]["corpus"],
         limit=RNN["limit"],
+        code=code_version("rnn_ablation_archs"),
     script:
         "../workflow_scripts/rnn_ablation_archs.py"
 
 
 rule rnn_ablation_run:
-    """One ablation architecture under every input batch (kind=batch) or seed (kind=seed)."""
+    """One ablation architecture under every input batch (kind=batch) or seed (kind=seed),
+    in every mode of rnn.ablation.modes from one set of passes per replicate."""
     input:
         archs="results/rnn/ablation/archs.csv",
         inputs=f"results/rnn/{RNN['ablation']['corpus']}/inputs.npz",
     output:
-        "results/rnn/ablation/{kind}/{rank}.parquet",
+        expand(
+            "results/rnn/{mode}/ablation/{{kind}}/{{rank}}.parquet",
+            mode=RNN["ablation"]["modes"],
+        ),
     log:
         "logs/rnn/ablation/{kind}/{rank}.log",
     benchmark:
@@ -34,36 +40,17 @@ rule rnn_ablation_run:
         "../environment.yml"
     threads: 1
     resources:
-        **scoring_resources(),
+        **scoring_resources("rnn"),
     params:
         corpus=RNN["ablation"]["corpus"],
         n_batches=RNN["ablation"]["n_batches"],
         n_seeds=RNN["ablation"]["n_seeds"],
-        fidelity=config["fidelity"],
-        code=RNN_CODE,
+        modes=RNN["ablation"]["modes"],
+        code=code_version("rnn_ablation_run"),
         device=config["device"],
         bptt=RNN["bptt"],
     script:
         "../workflow_scripts/rnn_ablation_run.py"
-
-
-rule rnn_ablation_merge:
-    input:
-        expand(
-            "results/rnn/ablation/{{kind}}/{rank}.parquet",
-            rank=range(RNN["ablation"]["n_archs"]),
-        ),
-    output:
-        "results/rnn/ablation/{kind}.parquet",
-    log:
-        "logs/rnn/ablation/{kind}_merge.log",
-    conda:
-        "../environment.yml"
-    threads: 1
-    resources:
-        mem_mb=500,
-    script:
-        "../workflow_scripts/concat_tables.py"
 
 
 rule bert_ablation_archs:
@@ -76,6 +63,7 @@ rule bert_ablation_archs:
         "results/bert/ablation/archs.csv",
     log:
         "logs/bert/ablation/archs.log",
+    localrule: True
     conda:
         "../environment.yml"
     threads: 1
@@ -83,6 +71,7 @@ rule bert_ablation_archs:
         mem_mb=1000,
     params:
         n_archs=BERT["ablation"]["n_archs"],
+        code=code_version("bert_ablation_archs"),
     script:
         "../workflow_scripts/bert_ablation_archs.py"
 
@@ -106,6 +95,7 @@ rule bert_ablation_inputs:
         n_texts=BERT["n_texts"],
         seq_len=BERT["seq_len"],
         n_batches=BERT["ablation"]["n_batches"],
+        code=code_version("bert_inputs"),
     script:
         "../workflow_scripts/bert_inputs.py"
 
@@ -125,30 +115,37 @@ rule bert_ablation_run:
         "../environment.yml"
     threads: 1
     resources:
-        **scoring_resources(),
+        **scoring_resources("bert"),
     params:
         n_batches=BERT["ablation"]["n_batches"],
         n_seeds=BERT["ablation"]["n_seeds"],
-        code=BERT_CODE,
+        code=code_version("bert_ablation_run"),
         device=config["device"],
     script:
         "../workflow_scripts/bert_ablation_run.py"
 
 
-rule bert_ablation_merge:
+rule ablation_merge:
+    """The ablation architectures' tables of one side, mode and kind, in rank order."""
     input:
-        expand(
-            "results/bert/{{mode}}/ablation/{{kind}}/{rank}.parquet",
-            rank=range(BERT["ablation"]["n_archs"]),
+        lambda wc: expand(
+            "results/{side}/{mode}/ablation/{kind}/{rank}.parquet",
+            side=wc.side,
+            mode=wc.mode,
+            kind=wc.kind,
+            rank=range(config[wc.side]["ablation"]["n_archs"]),
         ),
     output:
-        "results/bert/{mode}/ablation/{kind}.parquet",
+        "results/{side}/{mode}/ablation/{kind}.parquet",
     log:
-        "logs/bert/{mode}/ablation/{kind}_merge.log",
+        "logs/{side}/{mode}/ablation/{kind}_merge.log",
+    localrule: True
     conda:
         "../environment.yml"
     threads: 1
     resources:
         mem_mb=500,
+    params:
+        code=code_version("concat_tables"),
     script:
         "../workflow_scripts/concat_tables.py"

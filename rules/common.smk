@@ -1,27 +1,34 @@
 import os
 import re
+import sys
+from pathlib import Path
 
 from snakemake.utils import validate
 
 from nasmetrics.bert.metrics import BERT_METRICS
-from nasmetrics.rnn.metrics import RNN_METRICS
+from nasmetrics.code_version import code_version as _code_version
 from nasmetrics.fetch import resolve_mirror
+from nasmetrics.rnn.metrics import RNN_METRICS
+from nasmetrics.runlock import release_stale_locks
+from nasmetrics.shard_index import n_shards, read_shard_count
 from nasmetrics.sources import SOURCES
 
 validate(config, schema="../config/schema.yaml")
 
 RNN = config["rnn"]
-RNN_METRIC_NAMES = RNN_METRICS.names()
-BERT_METRIC_NAMES = BERT_METRICS.names()
 BERT = config["bert"]
-_extra_modes = sorted(set(BERT["ablation"]["modes"]) - set(BERT["modes"]))
-if BERT["enabled"] and BERT["ablation"]["enabled"] and _extra_modes:
-    raise ValueError(
-        f"config bert.ablation.modes has {_extra_modes}, which bert.modes does not list"
-    )
+METRICS = {"rnn": RNN_METRICS, "bert": BERT_METRICS}
+for _side, _cfg in (("rnn", RNN), ("bert", BERT)):
+    _extra = sorted(set(_cfg["ablation"]["modes"]) - set(_cfg["modes"]))
+    if _cfg.get("enabled", True) and _cfg["ablation"]["enabled"] and _extra:
+        raise ValueError(
+            f"config {_side}.ablation.modes has {_extra}, which {_side}.modes does not list"
+        )
 # architectures in BERT_benchmark.json (rule bert_archs checks it)
 BERT_BENCHMARK_SIZE = 500
 CORPUS_DIRS = {"ptb": "ptb", "wikitext2": "wikitext-2"}
+# the paper's published values come from its code: compared with the faithful mode
+PUBLISHED_MODE = "faithful"
 
 
 # Checked once at parse time, so a wrong mirror fails before any job starts. Where the files
@@ -32,6 +39,17 @@ if MIRROR:
     if _missing:
         raise FileNotFoundError(
             f"mirror {MIRROR!r} lacks {len(_missing)} input(s): {', '.join(_missing)}"
+        )
+
+# A run killed with SIGKILL leaves Snakemake's lock behind; the next run releases it when no
+# live run of this workflow holds it (nasmetrics/runlock.py), so resuming is the same command.
+# Only the main process: cluster jobs parse this file too, and must never touch the lock.
+if workflow.is_main_process:
+    _stale = release_stale_locks(os.getcwd())
+    if _stale:
+        print(
+            f"nasmetrics: released a stale lock left by a killed run ({', '.join(_stale)})",
+            file=sys.stderr,
         )
 
 
@@ -54,6 +72,16 @@ onstart:
     check_device()
 
 
+def code_version(script):
+    """Hash of the nasmetrics modules workflow_scripts/<script>.py imports (transitively).
+    Every rule gets it as its `code` param, since Snakemake reruns a job whose params changed but
+    does not see library code.
+    """
+    return _code_version(
+        Path(workflow.basedir) / "workflow_scripts" / f"{script}.py", workflow.basedir
+    )
+
+
 def raw(path):
     return f"data/raw/{path}"
 
@@ -66,38 +94,74 @@ def corpus_files(wildcards):
     }
 
 
-def rnn_shard_files(corpus):
-    """Shard files of a corpus, known once the shard index (a checkpoint) exists."""
-    index = checkpoints.rnn_shard_index.get(corpus=corpus).output[0]
-    with open(index) as fh:
-        n = int(fh.readline().split("\t")[1])
-    return [f"results/rnn/{corpus}/shards/{i}.parquet" for i in range(n)]
+def rnn_shard_count(corpus):
+    """Known once the shard index (a checkpoint) exists."""
+    return read_shard_count(checkpoints.rnn_shard_index.get(corpus=corpus).output[0])
 
 
-def rnn_shards(wildcards):
-    return rnn_shard_files(wildcards.corpus)
+def rnn_shard_files(corpus, mode):
+    n = rnn_shard_count(corpus)
+    return [f"results/rnn/{mode}/{corpus}/shards/{i}.parquet" for i in range(n)]
 
 
 def bert_shard_files(mode):
     """BERT shards are static: the architecture count follows from the config alone."""
     n = (BERT["limit"] or BERT_BENCHMARK_SIZE) + BERT["sample"]
-    n_shards = -(-n // BERT["shard_size"])
-    return [f"results/bert/{mode}/shards/{i}.parquet" for i in range(n_shards)]
-
-
-def bert_shards(wildcards):
-    return bert_shard_files(wildcards.mode)
+    n = n_shards(n, BERT["shard_size"])
+    return [f"results/bert/{mode}/shards/{i}.parquet" for i in range(n)]
 
 
 def bert_text(wildcards):
     return BERT["text"] or raw("corpora/wikitext-2/test.txt")
 
 
-def scoring_resources():
-    res = {"mem_mb": 4000}  # measured peak < 2 GB per job at batch 50 x 70 steps
+# Peak memory of one scoring job, in MB, as a function of the tokens in its input batch:
+# measured peaks (results/timings.csv, benchmarks/bert_speed.py) were 1.9 GB for the largest
+# RNN cells at 50 x 70 tokens, and 1.3 GB / 12.8 GB for transformers at 32 x 128 / 128 x 512
+# tokens; a line through them, times 1.3 for headroom. A cluster kills a job that exceeds its
+# request, and a local run with --resources mem_mb uses it to decide what runs side by side.
+MEM_MODEL = {"rnn": (400, 0.43), "bert": (530, 0.187)}  # (MB, MB per token)
+
+
+def scoring_resources(side):
+    tokens = (
+        RNN["batch_size"] * RNN["bptt"]
+        if side == "rnn"
+        else BERT["n_texts"] * BERT["seq_len"]
+    )
+    base, per_token = MEM_MODEL[side]
+    res = {"mem_mb": 100 * -(-int(1.3 * (base + per_token * tokens)) // 100)}
     if config["device"] == "cuda":
         res["gpu"] = 1
     return res
+
+
+def side_settings(side):
+    """(mode, corpus) pairs of the RNN side, modes of the transformer side: what the
+    summaries and tau bars put side by side, with their labels."""
+    if side == "rnn":
+        pairs = [(m, c) for m in RNN["modes"] for c in RNN["corpora"]]
+        return [f"{m}, {c}" for m, c in pairs], [
+            f"results/rnn/{m}/{c}/correlations.csv" for m, c in pairs
+        ]
+    return list(BERT["modes"]), [
+        f"results/bert/{m}/correlations.csv" for m in BERT["modes"]
+    ]
+
+
+def comparison_file(side):
+    """The published comparison a summary shows, if the config produces one."""
+    if side == "rnn":
+        if PUBLISHED_MODE in RNN["modes"] and "ptb" in RNN["corpora"]:
+            return [f"results/rnn/{PUBLISHED_MODE}/ptb/published_comparison.csv"]
+        return []
+    if PUBLISHED_MODE in BERT["modes"]:
+        return [f"results/bert/{PUBLISHED_MODE}/published_comparison.csv"]
+    return []
+
+
+def labels(side):
+    return {m.name: m.label for m in METRICS[side].metrics()}
 
 
 def final_outputs(wildcards):
@@ -108,24 +172,44 @@ def final_outputs(wildcards):
     Only what needs the RNN shard index (a checkpoint) is here; everything else is in
     static_outputs, so a dry run of a new directory already shows the whole BERT DAG."""
     outs = []
-    for corpus in RNN["corpora"]:
-        outs += [
-            f"results/rnn/{corpus}/scores.parquet",
-            f"results/rnn/{corpus}/correlations.csv",
-        ]
-        outs += expand(
-            "results/figures/rnn/{corpus}/scatter_{metric}.{ext}",
-            corpus=corpus,
-            metric=RNN_METRIC_NAMES,
-            ext=["png", "pdf"],
-        )
-    if "ptb" in RNN["corpora"]:
-        outs.append("results/rnn/ptb/published_comparison.csv")
+    for mode in RNN["modes"]:
+        for corpus in RNN["corpora"]:
+            outs += [
+                f"results/rnn/{mode}/{corpus}/scores.parquet",
+                f"results/rnn/{mode}/{corpus}/correlations.csv",
+            ]
+            outs += expand(
+                "results/figures/rnn/{mode}/{corpus}/scatter_{metric}.{ext}",
+                mode=mode,
+                corpus=corpus,
+                metric=RNN_METRICS.names(),
+                ext=["png", "pdf"],
+            )
+            outs += rnn_shard_files(corpus, mode)
+    outs += comparison_file("rnn")
     outs.append("results/rnn/summary.md")
     outs += expand("results/figures/rnn/tau_bars.{ext}", ext=["png", "pdf"])
     outs.append("results/timings.csv")
-    for corpus in RNN["corpora"]:
-        outs += rnn_shard_files(corpus)
+    return outs
+
+
+def ablation_outputs(side, cfg):
+    abl = cfg["ablation"]
+    outs = []
+    for mode in abl["modes"]:
+        outs += expand(
+            "results/{side}/{mode}/ablation/{kind}/{rank}.parquet",
+            side=side,
+            mode=mode,
+            kind=["batch", "seed"],
+            rank=range(abl["n_archs"]),
+        )
+        outs += expand(
+            "results/figures/{side}/{mode}/ablation.{ext}",
+            side=side,
+            mode=mode,
+            ext=["png", "pdf"],
+        )
     return outs
 
 
@@ -143,11 +227,10 @@ def static_outputs(wildcards):
             outs += expand(
                 "results/figures/bert/{mode}/scatter_{metric}.{ext}",
                 mode=mode,
-                metric=BERT_METRIC_NAMES,
+                metric=BERT_METRICS.names(),
                 ext=["png", "pdf"],
             )
-        if "faithful" in BERT["modes"]:
-            outs.append("results/bert/published_comparison.csv")
+        outs += comparison_file("bert")
         outs += [
             "results/bert/summary.md",
             "results/bert/audit.csv",
@@ -160,43 +243,29 @@ def static_outputs(wildcards):
             name=["tau_bars", "search_space", "pretraining"],
             ext=["png", "pdf"],
         )
-        abl = BERT["ablation"]
-        if abl["enabled"]:
-            for mode in abl["modes"]:
-                outs += expand(
-                    "results/bert/{mode}/ablation/{kind}/{rank}.parquet",
-                    mode=mode,
-                    kind=["batch", "seed"],
-                    rank=range(abl["n_archs"]),
-                )
-                outs += expand(
-                    "results/figures/bert/{mode}/ablation.{ext}",
-                    mode=mode,
-                    ext=["png", "pdf"],
-                )
+        if BERT["ablation"]["enabled"]:
+            outs += ablation_outputs("bert", BERT)
     if RNN["ablation"]["enabled"]:
-        outs += expand("results/rnn/ablation/{kind}.parquet", kind=["batch", "seed"])
-        outs += expand(
-            "results/rnn/ablation/{kind}/{rank}.parquet",
-            kind=["batch", "seed"],
-            rank=range(RNN["ablation"]["n_archs"]),
-        )
-        outs += expand("results/figures/rnn/ablation.{ext}", ext=["png", "pdf"])
+        outs += ablation_outputs("rnn", RNN)
     return outs
 
 
 def scoring_jobs():
-    """(rule, job, output, benchmark record) of every scoring job the config asks for."""
+    """(rule, job, output, benchmark record) of every scoring job the config asks for; the
+    output is the job's first (an RNN job writes one per mode, all with the same rows).
+    """
     jobs = []
+    first = RNN["modes"][0]
     for corpus in RNN["corpora"]:
-        for path in rnn_shard_files(corpus):
-            shard = Path(path).stem
+        for shard in range(rnn_shard_count(corpus)):
+            out = f"results/rnn/{first}/{corpus}/shards/{shard}.parquet"
             bench = f"results/benchmarks/rnn/{corpus}/shard_{shard}.tsv"
-            jobs.append(("rnn_score_shard", f"{corpus}/{shard}", path, bench))
+            jobs.append(("rnn_score_shard", f"{corpus}/{shard}", out, bench))
     if RNN["ablation"]["enabled"]:
+        first = RNN["ablation"]["modes"][0]
         for kind in ("batch", "seed"):
             for rank in range(RNN["ablation"]["n_archs"]):
-                out = f"results/rnn/ablation/{kind}/{rank}.parquet"
+                out = f"results/rnn/{first}/ablation/{kind}/{rank}.parquet"
                 bench = f"results/benchmarks/rnn/ablation/{kind}_{rank}.tsv"
                 jobs.append(("rnn_ablation_run", f"{kind}/{rank}", out, bench))
     if BERT["enabled"]:
@@ -217,53 +286,3 @@ def scoring_jobs():
                             ("bert_ablation_run", f"{mode}/{kind}/{rank}", out, bench)
                         )
     return jobs
-
-
-def code_version(*parts):
-    """Hash of the nasmetrics sources a rule's results depend on.
-
-    Given as a rule param, so that changing a metric's code re-runs exactly the jobs it
-    affects (Snakemake tracks params, not imported library code).
-    """
-    import hashlib
-    from pathlib import Path
-
-    root = Path(workflow.basedir) / "nasmetrics"
-    h = hashlib.sha256()
-    for part in parts:
-        target = root / part
-        files = sorted(target.rglob("*.py")) if target.is_dir() else [target]
-        for f in files:
-            h.update(f.relative_to(root).as_posix().encode())
-            h.update(f.read_bytes())
-    return h.hexdigest()[:16]
-
-
-# What the RNN scores depend on: the model, passes, metrics and the shared scoring code.
-RNN_CODE = code_version(
-    "rnn/recipe.py",
-    "rnn/model.py",
-    "rnn/passes.py",
-    "rnn/metrics.py",
-    "rnn/score.py",
-    "scores.py",
-    "registry.py",
-    "seeding.py",
-    "corpus.py",
-    "shard.py",
-)
-RNN_TABLE_CODE = code_version("rnn/benchmark.py", "rnn/recipe.py")
-
-
-# What the BERT scores depend on.
-BERT_CODE = code_version(
-    "bert/model.py",
-    "bert/passes.py",
-    "bert/metrics.py",
-    "bert/score.py",
-    "bert/space.py",
-    "scores.py",
-    "registry.py",
-    "seeding.py",
-    "shard.py",
-)

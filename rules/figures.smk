@@ -1,19 +1,20 @@
 rule rnn_scatter:
     """One scatter of a metric against test loss, tau and rho in the title."""
     input:
-        scores="results/rnn/{corpus}/scores.parquet",
-        correlations="results/rnn/{corpus}/correlations.csv",
+        scores="results/rnn/{mode}/{corpus}/scores.parquet",
+        correlations="results/rnn/{mode}/{corpus}/correlations.csv",
     output:
         png=report(
-            "results/figures/rnn/{corpus}/scatter_{metric}.png",
+            "results/figures/rnn/{mode}/{corpus}/scatter_{metric}.png",
             caption="../report/rnn_scatter.rst",
             category="RNN",
-            subcategory="{corpus}: metric vs test loss",
-            labels={"corpus": "{corpus}", "metric": "{metric}"},
+            subcategory="{mode}, {corpus}: metric vs test loss",
+            labels={"mode": "{mode}", "corpus": "{corpus}", "metric": "{metric}"},
         ),
-        pdf="results/figures/rnn/{corpus}/scatter_{metric}.pdf",
+        pdf="results/figures/rnn/{mode}/{corpus}/scatter_{metric}.pdf",
     log:
-        "logs/figures/rnn/{corpus}/scatter_{metric}.log",
+        "logs/figures/rnn/{mode}/{corpus}/scatter_{metric}.log",
+    localrule: True
     conda:
         "../environment.yml"
     threads: 1
@@ -21,19 +22,18 @@ rule rnn_scatter:
         mem_mb=1000,
     params:
         label=lambda wc: RNN_METRICS.get(wc.metric).label,
-        setting=lambda wc: wc.corpus,
+        setting=lambda wc: f"{wc.mode}, {wc.corpus}",
         target="test_loss",
         target_label="test loss",
+        code=code_version("scatter"),
     script:
         "../workflow_scripts/scatter.py"
 
 
 rule rnn_tau_bars:
-    """|tau| of every metric on each corpus beside the published PTB values."""
+    """|tau| of every metric per mode and corpus beside the published PTB values."""
     input:
-        correlations=expand(
-            "results/rnn/{corpus}/correlations.csv", corpus=RNN["corpora"]
-        ),
+        correlations=side_settings("rnn")[1],
         published="results/rnn/published.parquet",
     output:
         png=report(
@@ -45,17 +45,19 @@ rule rnn_tau_bars:
         pdf="results/figures/rnn/tau_bars.pdf",
     log:
         "logs/figures/rnn/tau_bars.log",
+    localrule: True
     conda:
         "../environment.yml"
     threads: 1
     resources:
         mem_mb=1000,
     params:
-        sources=RNN["corpora"],
-        metrics=RNN_METRIC_NAMES,
+        sources=side_settings("rnn")[0],
+        metrics=RNN_METRICS.names(),
         target="test_loss",
-        published_setting=", ptb",
+        published_source="published, ptb",
         title="Metric vs test loss",
+        code=code_version("tau_bars"),
     script:
         "../workflow_scripts/tau_bars.py"
 
@@ -63,30 +65,32 @@ rule rnn_tau_bars:
 rule rnn_ablation_figure:
     """Per-architecture spread relative to between-architecture spread, ours vs published."""
     input:
-        batch="results/rnn/ablation/batch.parquet",
-        seed="results/rnn/ablation/seed.parquet",
+        batch="results/rnn/{mode}/ablation/batch.parquet",
+        seed="results/rnn/{mode}/ablation/seed.parquet",
         published_batch=raw("training-free-nas/RNN_batch_ablation.csv"),
         published_seed=raw("training-free-nas/RNN_initialization_ablation.csv"),
     output:
         png=report(
-            "results/figures/rnn/ablation.png",
+            "results/figures/rnn/{mode}/ablation.png",
             caption="../report/rnn_ablation.rst",
             category="RNN",
-            labels={"figure": "ablations"},
+            labels={"figure": "ablations, {mode}"},
         ),
-        pdf="results/figures/rnn/ablation.pdf",
-        table="results/rnn/ablation/spread.csv",
+        pdf="results/figures/rnn/{mode}/ablation.pdf",
+        table="results/rnn/{mode}/ablation/spread.csv",
     log:
-        "logs/figures/rnn/ablation.log",
+        "logs/figures/rnn/{mode}/ablation.log",
+    localrule: True
     conda:
         "../environment.yml"
     threads: 1
     resources:
         mem_mb=1000,
     params:
-        metrics=RNN_METRIC_NAMES,
+        metrics=RNN_METRICS.replicate_names(),
         side="rnn",
-        title="Ablation spread",
+        title=lambda wc: f"Ablation spread, {wc.mode}",
+        code=code_version("ablation_figure"),
     script:
         "../workflow_scripts/ablation_figure.py"
 
@@ -107,6 +111,7 @@ rule bert_scatter:
         pdf="results/figures/bert/{mode}/scatter_{metric}.pdf",
     log:
         "logs/figures/bert/{mode}/scatter_{metric}.log",
+    localrule: True
     conda:
         "../environment.yml"
     threads: 1
@@ -117,6 +122,7 @@ rule bert_scatter:
         setting=lambda wc: wc.mode,
         target="glue",
         target_label="GLUE score",
+        code=code_version("scatter"),
     script:
         "../workflow_scripts/scatter.py"
 
@@ -124,7 +130,7 @@ rule bert_scatter:
 rule bert_tau_bars:
     """|tau| against GLUE of every metric: each mode beside the published values."""
     input:
-        correlations=expand("results/bert/{mode}/correlations.csv", mode=BERT["modes"]),
+        correlations=side_settings("bert")[1],
         published="results/bert/published.parquet",
     output:
         png=report(
@@ -136,17 +142,19 @@ rule bert_tau_bars:
         pdf="results/figures/bert/tau_bars.pdf",
     log:
         "logs/figures/bert/tau_bars.log",
+    localrule: True
     conda:
         "../environment.yml"
     threads: 1
     resources:
         mem_mb=1000,
     params:
-        sources=BERT["modes"],
-        metrics=BERT_METRIC_NAMES,
+        sources=side_settings("bert")[0],
+        metrics=BERT_METRICS.names(),
         target="glue",
-        published_setting="",
+        published_source="published",
         title="Metric vs GLUE",
+        code=code_version("tau_bars"),
     script:
         "../workflow_scripts/tau_bars.py"
 
@@ -166,6 +174,7 @@ rule bert_search_space:
         pdf="results/figures/bert/search_space.pdf",
     log:
         "logs/figures/bert/search_space.log",
+    localrule: True
     conda:
         "../environment.yml"
     threads: 1
@@ -173,6 +182,7 @@ rule bert_search_space:
         mem_mb=1000,
     params:
         benchmark_size=BERT_BENCHMARK_SIZE,
+        code=code_version("bert_search_space"),
     script:
         "../workflow_scripts/bert_search_space.py"
 
@@ -195,13 +205,14 @@ rule bert_ablation_figure:
         table="results/bert/{mode}/ablation/spread.csv",
     log:
         "logs/figures/bert/{mode}/ablation.log",
+    localrule: True
     conda:
         "../environment.yml"
     threads: 1
     resources:
         mem_mb=1000,
     params:
-        metrics=BERT_METRIC_NAMES,
+        metrics=BERT_METRICS.replicate_names(),
         side="bert",
         # the paper's seed changed only the dropout masks (models were built after seed 0)
         title=lambda wc: f"Ablation spread, {wc.mode}"
@@ -210,5 +221,6 @@ rule bert_ablation_figure:
             if wc.mode == "faithful"
             else " (seed = initialisation)"
         ),
+        code=code_version("ablation_figure"),
     script:
         "../workflow_scripts/ablation_figure.py"

@@ -1,11 +1,14 @@
 rule rnn_score_shard:
-    """Score one shard of architectures: every metric from one shared set of passes."""
+    """Score one shard of RNN architectures: every metric from one shared set of passes,
+    reduced in each of rnn.modes (one output per mode, one set of passes for all)."""
     input:
         archs="results/rnn/archs.parquet",
         index="results/rnn/{corpus}/shards.tsv",
         inputs="results/rnn/{corpus}/inputs.npz",
     output:
-        "results/rnn/{corpus}/shards/{shard}.parquet",
+        expand(
+            "results/rnn/{mode}/{{corpus}}/shards/{{shard}}.parquet", mode=RNN["modes"]
+        ),
     log:
         "logs/rnn/{corpus}/shards/{shard}.log",
     benchmark:
@@ -16,10 +19,10 @@ rule rnn_score_shard:
     # one job on two threads.
     threads: 1
     resources:
-        **scoring_resources(),
+        **scoring_resources("rnn"),
     params:
-        fidelity=config["fidelity"],
-        code=RNN_CODE,
+        modes=RNN["modes"],
+        code=code_version("rnn_score_shard"),
         device=config["device"],
         bptt=RNN["bptt"],
     script:
@@ -27,18 +30,21 @@ rule rnn_score_shard:
 
 
 rule rnn_merge_scores:
-    """All shards of a corpus -> results/rnn/{corpus}/scores.parquet."""
+    """All shards of a corpus in one mode -> scores.parquet."""
     input:
-        shards=rnn_shards,
+        shards=lambda wc: rnn_shard_files(wc.corpus, wc.mode),
     output:
-        "results/rnn/{corpus}/scores.parquet",
+        "results/rnn/{mode}/{corpus}/scores.parquet",
     log:
-        "logs/rnn/{corpus}/merge.log",
+        "logs/rnn/{mode}/{corpus}/merge.log",
+    localrule: True
     conda:
         "../environment.yml"
     threads: 1
     resources:
         mem_mb=1000,
+    params:
+        code=code_version("merge_scores"),
     script:
         "../workflow_scripts/merge_scores.py"
 
@@ -58,11 +64,11 @@ rule bert_score_shard:
         "../environment.yml"
     threads: 1
     resources:
-        **scoring_resources(),
+        **scoring_resources("bert"),
     params:
         shard_size=BERT["shard_size"],
         device=config["device"],
-        code=BERT_CODE,
+        code=code_version("bert_score_shard"),
     script:
         "../workflow_scripts/bert_score_shard.py"
 
@@ -70,15 +76,18 @@ rule bert_score_shard:
 rule bert_merge_scores:
     """All shards of a mode -> results/bert/{mode}/scores.parquet."""
     input:
-        shards=bert_shards,
+        shards=lambda wc: bert_shard_files(wc.mode),
     output:
         "results/bert/{mode}/scores.parquet",
     log:
         "logs/bert/{mode}/merge.log",
+    localrule: True
     conda:
         "../environment.yml"
     threads: 1
     resources:
         mem_mb=1000,
+    params:
+        code=code_version("merge_scores"),
     script:
         "../workflow_scripts/merge_scores.py"

@@ -93,6 +93,21 @@ def failed_job_logs(workdir: Path, out: str) -> str:
     return text
 
 
+def workflow_rules() -> dict[str, dict]:
+    """Every rule of rules/*.smk: its script's name (None without one) and whether it is
+    marked ``localrule: True``."""
+    rules = {}
+    for smk in sorted((ROOT / "rules").glob("*.smk")):
+        blocks = re.split(r"^(?:rule|checkpoint) (\w+):\n", smk.read_text(), flags=re.M)
+        for name, body in zip(blocks[1::2], blocks[2::2], strict=True):
+            script = re.search(r'script:\s*"\.\./workflow_scripts/(\w+)\.py"', body)
+            rules[name] = {"script": script.group(1) if script else None,
+                           "local": "localrule: True" in body}
+    snakefile = (ROOT / "Snakefile").read_text()
+    rules["all"] = {"script": None, "local": "localrule: True" in snakefile}
+    return rules
+
+
 def job_counts(dry_run_output: str) -> dict[str, int]:
     counts = {}
     block = dry_run_output.split("Job stats:", 1)[-1] if "Job stats:" in dry_run_output else ""
@@ -108,7 +123,7 @@ def smoke_run(mirror, tmp_path_factory):
     """One local run of the smoke preset, shared by the tests that read its results: first a
     partial target (the PTB correlations), then everything."""
     work = copy_workflow(tmp_path_factory.mktemp("workflow"))
-    partial = snakemake(work, "results/rnn/ptb/correlations.csv", mirror=mirror)
-    branch_only = not (work / "results/rnn/wikitext2/scores.parquet").exists()
+    partial = snakemake(work, "results/rnn/faithful/ptb/correlations.csv", mirror=mirror)
+    branch_only = not (work / "results/rnn/faithful/wikitext2/scores.parquet").exists()
     snakemake(work, mirror=mirror)
     return work, partial, branch_only

@@ -8,7 +8,7 @@ from nasmetrics.bert.metrics import BERT_METRICS
 from nasmetrics.bert.model import Encoder
 from nasmetrics.bert.passes import agreement_sum, confidence, run_passes
 from nasmetrics.bert.space import Architecture, Layer
-from nasmetrics.scores import hamming_kernel
+from nasmetrics.scores import agreement_kernel
 from nasmetrics.seeding import seed_everything
 
 # Architecture 0 of the benchmark: its published sum / normalized ratios are 14 (diversity),
@@ -21,7 +21,7 @@ ARCH0 = Architecture(256, (
 def test_agreement_sum_matches_kernel():
     out = torch.tensor([[0.5, -1.0, 2.0], [-0.1, -0.2, 0.3], [1.0, 1.0, 1.0], [0.0, -3.0, 0.0]])
     b = (out > 0).numpy()
-    assert agreement_sum(out) == pytest.approx(hamming_kernel(b).sum())
+    assert agreement_sum(out) == pytest.approx(agreement_kernel(b).sum())
 
 
 def test_confidence_is_mean_of_max_over_sequence():

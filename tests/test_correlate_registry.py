@@ -1,10 +1,12 @@
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
 
+from nasmetrics.bert.metrics import BERT_METRICS
 from nasmetrics.compare import published_comparison, relative_spread
 from nasmetrics.correlate import CORRELATION_COLUMNS, correlation_table
 from nasmetrics.registry import Registry, UnknownMetricError
@@ -19,6 +21,52 @@ def test_rnn_metric_names():
         "hidden_cov_l2", "hidden_cov_l3", "num_params"]
 
 
+def test_bert_metric_names():
+    pairs = ["synaptic_diversity", "synaptic_saliency", "activation_distance"]
+    assert BERT_METRICS.names() == [
+        *[n for m in pairs for n in (m, f"{m}_normalized")], "jacobian_cov", "jacobian_cos",
+        "head_importance", "head_importance_normalized", "head_confidence",
+        "head_confidence_normalized", "head_softmax_confidence",
+        "head_softmax_confidence_normalized", "num_params"]
+
+
+def test_registry_metadata():
+    # every published column of the paper's files maps to exactly one metric
+    assert RNN_METRICS.published_columns()["Hidden Synflow Saliency"] == (
+        "hidden_synaptic_saliency")
+    assert "Number of Parameters" not in RNN_METRICS.published_columns()
+    bert = BERT_METRICS.published_columns()
+    assert bert["Jacobian Score Normalized"] == "jacobian_cos"
+    assert len(bert) == len(BERT_METRICS.names())  # each has its one column
+    # normalized partners: every sum metric names its mean, which is registered
+    pairs = {m.name: m.normalized for m in BERT_METRICS.metrics() if m.normalized}
+    assert pairs == {m: f"{m}_normalized" for m in (
+        "synaptic_diversity", "synaptic_saliency", "activation_distance", "head_importance",
+        "head_confidence", "head_softmax_confidence")}
+    # what reads a backward pass
+    assert [m.name for m in RNN_METRICS.metrics() if not m.needs_gradient] == [
+        "activation_distance", "hidden_cov_l1", "hidden_cov_l2", "hidden_cov_l3",
+        "num_params"]
+    assert {m.name for m in BERT_METRICS.metrics() if m.needs_gradient} == {
+        "synaptic_diversity", "synaptic_diversity_normalized", "synaptic_saliency",
+        "synaptic_saliency_normalized", "jacobian_cov", "jacobian_cos", "head_importance",
+        "head_importance_normalized"}
+    # only the parameter count is the same for every input batch and seed
+    for reg in (RNN_METRICS, BERT_METRICS):
+        assert set(reg.names()) - set(reg.replicate_names()) == {"num_params"}
+        assert reg.names(family="paper") == reg.names()
+    lower = [m.name for r in (RNN_METRICS, BERT_METRICS) for m in r.metrics()
+             if not m.higher_is_better]
+    assert lower == ["more_noised_jacobian"]
+
+
+@pytest.mark.parametrize("side, registry", [("rnn", RNN_METRICS), ("bert", BERT_METRICS)])
+def test_every_metric_has_a_row_in_the_docs(side, registry):
+    text = (Path(__file__).parent.parent / "docs" / f"{side}.md").read_text()
+    missing = [m for m in registry.names() if f"| `{m}`" not in text]
+    assert missing == []
+
+
 def test_registry_errors():
     reg = Registry("toy")
     reg.register("a", "A")(lambda cap: 1.0)
@@ -26,6 +74,13 @@ def test_registry_errors():
         reg.register("a", "A")(lambda cap: 2.0)
     with pytest.raises(UnknownMetricError, match="unknown toy metric 'b'; valid names: a"):
         reg.get("b")
+    with pytest.raises(ValueError, match="family must be one of"):
+        reg.register("c", "C", family="other")
+    reg.register("d", "D", published=("D column", "D alias"), needs_data=False,
+                 needs_init=False)(lambda cap: 3.0)
+    assert reg.published_columns() == {"A": "a", "D column": "d", "D alias": "d"}
+    assert reg.replicate_names() == ["a"]
+    assert reg.compute(None) == {"a": 1.0, "d": 3.0}
 
 
 def test_correlation_table_against_scipy_and_nan_rows():

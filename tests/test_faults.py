@@ -16,7 +16,7 @@ from conftest import SNAKEMAKE, copy_workflow, snakemake
 
 pytestmark = pytest.mark.slow
 
-TARGET = "results/rnn/ptb/correlations.csv"
+TARGET = "results/rnn/faithful/ptb/correlations.csv"
 
 
 def digest(path) -> str:
@@ -51,7 +51,7 @@ def test_sigkill_mid_run_then_resume(smoke_run, mirror, tmp_path):
     env = dict(os.environ, NASMETRICS_MIRROR=str(mirror))
     cmd = [*SNAKEMAKE, TARGET, "--cores", "2", "--configfile", "config/presets/smoke.yaml",
            "config/test.yaml"]
-    shards = work / "results/rnn/ptb/shards"
+    shards = work / "results/rnn/faithful/ptb/shards"
     # its own process group, so the kill takes Snakemake and every job it started
     proc = subprocess.Popen(cmd, cwd=work, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
@@ -75,14 +75,14 @@ def test_sigkill_mid_run_then_resume(smoke_run, mirror, tmp_path):
                        digest(shards / f"{name}.parquet")) for name in done}
     assert finished and partway
 
-    # The documented resume (README): release the killed run's lock, then the same command
-    # with --rerun-incomplete.
-    snakemake(work, "--unlock", mirror=mirror)
+    # The killed run's lock is still there; the same command again resumes (README).
+    assert list((work / ".snakemake" / "locks").glob("*.lock")), "no stale lock to release"
     out = snakemake(work, TARGET, "--rerun-incomplete", mirror=mirror)
+    assert "released a stale lock left by a killed run" in out
     for name, (mtime, sha) in finished.items():
         p = shards / f"{name}.parquet"
         assert (p.stat().st_mtime_ns, digest(p)) == (mtime, sha), f"{name} was rewritten"
-        assert f"output: results/rnn/ptb/shards/{name}.parquet" not in out, f"{name} re-run"
+        assert f"results/rnn/faithful/ptb/shards/{name}.parquet" not in out, f"{name} re-run"
     for resumed in partway:
         log = (work / f"logs/rnn/ptb/shards/{resumed}.log").read_text()
         assert "resuming:" in log and "already scored by an interrupted run" in log
@@ -92,9 +92,41 @@ def test_sigkill_mid_run_then_resume(smoke_run, mirror, tmp_path):
 
     # identical to the uninterrupted run
     ref = smoke_run[0]
-    pd.testing.assert_frame_equal(without_seconds(work / "results/rnn/ptb/scores.parquet"),
-                                  without_seconds(ref / "results/rnn/ptb/scores.parquet"))
+    for mode in ("faithful", "corrected"):
+        scores = f"results/rnn/{mode}/ptb/scores.parquet"
+        pd.testing.assert_frame_equal(without_seconds(work / scores),
+                                      without_seconds(ref / scores))
     assert (work / TARGET).read_bytes() == (ref / TARGET).read_bytes()
+
+
+def test_a_live_run_keeps_its_lock(mirror, tmp_path):
+    """While one run is alive, a second one in the same directory stops with Snakemake's
+    lock error and leaves the first run's lock alone."""
+    work = copy_workflow(tmp_path)
+    env = dict(os.environ, NASMETRICS_MIRROR=str(mirror))
+    # the whole smoke preset on one core: minutes, long enough to still run after the second
+    cmd = [*SNAKEMAKE, "--cores", "1", "--configfile", "config/presets/smoke.yaml"]
+    first = subprocess.Popen(cmd, cwd=work, env=env, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, start_new_session=True)
+    locks = work / ".snakemake" / "locks"
+    try:
+        deadline = time.monotonic() + 300
+        while not list(locks.glob("*.lock")):
+            assert first.poll() is None, "the first run ended before it was seen locked"
+            assert time.monotonic() < deadline, "the first run never locked the directory"
+            time.sleep(0.2)
+        held = {p.name: p.read_bytes() for p in locks.glob("*.lock")}
+        second = subprocess.run(cmd, cwd=work, env=env, capture_output=True, text=True,
+                                timeout=300)
+        out = second.stdout + second.stderr
+        assert first.poll() is None, "the first run ended while the second ran: inconclusive"
+        assert second.returncode != 0
+        assert "Directory cannot be locked" in out, out[-3000:]
+        assert "released a stale lock" not in out
+        assert held == {p.name: p.read_bytes() for p in locks.glob("*.lock")}
+    finally:
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait()
 
 
 def test_finished_shards_are_not_recomputed_after_a_kill(smoke_run, mirror):

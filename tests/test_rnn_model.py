@@ -7,9 +7,9 @@ import torch.nn.functional as F
 
 from nasmetrics.rnn.metrics import RNN_METRICS
 from nasmetrics.rnn.model import ModelShape, build_model
-from nasmetrics.rnn.passes import NOISE_AMPLITUDES, run_passes
+from nasmetrics.rnn.passes import NOISE_AMPLITUDES, in_mode, run_passes
 from nasmetrics.rnn.recipe import parse_recipe
-from nasmetrics.scores import hamming_kernel
+from nasmetrics.scores import agreement_kernel
 
 # Every op, a linear fed by another linear, a node reading the same input twice, and a dead
 # (unused) node.
@@ -109,7 +109,7 @@ def test_fused_forward_equals_reference(model, ids):
 def test_shared_passes_equal_six_separate_passes(model, ids):
     torch.manual_seed(0)
     noise = np.random.default_rng(5).normal(size=(T, B, SHAPE.emsize))
-    cap = run_passes(model, ids, fidelity="faithful", noise=noise)
+    cap = run_passes(model, ids, noise=noise)
 
     emb = model.embedding(ids).detach()
     var = emb.var(dim=1, unbiased=False, keepdim=True)
@@ -145,7 +145,7 @@ def test_shared_passes_equal_six_separate_passes(model, ids):
                                                               rel=1e-10)
 
     codes = torch.cat([a.reshape(B, -1) for a in acts], dim=1).numpy()
-    np.testing.assert_allclose(cap.activation_kernel, hamming_kernel(codes))
+    np.testing.assert_allclose(cap.agreement_kernel, agreement_kernel(codes))
     for layer, rows in enumerate(cap.hidden_rows):
         ref = torch.stack(states[layer]).detach().reshape(T * B, -1).T.numpy()
         np.testing.assert_allclose(rows, ref, rtol=1e-12)
@@ -153,8 +153,9 @@ def test_shared_passes_equal_six_separate_passes(model, ids):
 
 def test_faithful_and_corrected_differ_only_where_documented(model, ids):
     noise = np.random.default_rng(5).normal(size=(T, B, SHAPE.emsize))
-    faithful = RNN_METRICS.compute(run_passes(model, ids, "faithful", noise))
-    corrected = RNN_METRICS.compute(run_passes(model, ids, "corrected", noise))
+    cap = run_passes(model, ids, noise=noise)
+    faithful = RNN_METRICS.compute(in_mode(cap, "faithful"))
+    corrected = RNN_METRICS.compute(in_mode(cap, "corrected"))
     differ = {m for m in faithful if faithful[m] != corrected[m]}
     assert differ == {"activation_distance", "hidden_synaptic_saliency"}
     assert faithful["activation_distance"] - corrected["activation_distance"] == pytest.approx(
@@ -163,7 +164,7 @@ def test_faithful_and_corrected_differ_only_where_documented(model, ids):
 
 def test_hidden_cov_is_nan_for_constant_unit(model, ids):
     noise = np.zeros((T, B, SHAPE.emsize))
-    cap = run_passes(model, ids, "faithful", noise)
+    cap = run_passes(model, ids, noise=noise)
     cap.hidden_rows[1][3, :] = 0.25  # one unit of layer 2 constant over all columns
     values = RNN_METRICS.compute(cap)
     assert np.isnan(values["hidden_cov_l2"])

@@ -3,7 +3,7 @@ import math
 import numpy as np
 import pytest
 
-from nasmetrics.scores import activation_distance, cosine_score, covariance_score, hamming_kernel
+from nasmetrics.scores import agreement_kernel, cosine_score, covariance_score, logdet
 
 
 def test_covariance_score_matches_direct_numpy():
@@ -47,14 +47,14 @@ def test_cosine_score_parallel_rows_is_one_half():
 
 def test_activation_distance_known_binary_pattern():
     codes = np.array([[1, 0], [0, 1], [1, 1]])
-    kernel = hamming_kernel(codes)
+    kernel = agreement_kernel(codes)
     # agreements per pair of samples, counted by hand
     np.testing.assert_array_equal(kernel, [[2, 0, 1], [0, 2, 1], [1, 1, 2]])
-    assert activation_distance(kernel) == pytest.approx(math.log(4))
+    assert logdet(kernel) == pytest.approx(math.log(4))
     # the paper's doubled kernel adds batch * ln 2
-    assert activation_distance(2 * kernel) == pytest.approx(math.log(4) + 3 * math.log(2))
+    assert logdet(2 * kernel) == pytest.approx(math.log(4) + 3 * math.log(2))
 
 
 def test_activation_distance_singular_kernel():
     codes = np.array([[1, 0], [1, 0]])
-    assert activation_distance(hamming_kernel(codes)) == -math.inf
+    assert logdet(agreement_kernel(codes)) == -math.inf

@@ -27,7 +27,9 @@ def test_score_table_keeps_going_and_reports_each_problem():
     ])
     ids = np.random.default_rng(0).integers(0, 100, size=(6, 3))
     lines = []
-    table = score_table(rows, ids, ntokens=100, log=lines.append)
+    tables = score_table(rows, ids, ntokens=100, modes=["faithful", "corrected"],
+                         log=lines.append)
+    table = tables["faithful"]
     t = table.set_index("arch_id")
     assert t["status"].to_dict() == {1: "invalid_recipe", 2: "invalid_recipe",
                                      3: "nonfinite_loss", 4: "ok"}
@@ -39,24 +41,35 @@ def test_score_table_keeps_going_and_reports_each_problem():
     assert np.isfinite(t.loc[3, "hidden_cov_l1"]) and np.isfinite(t.loc[4, "num_params"])
     assert list(table.columns) == ["arch_id", "test_loss", *RNN_METRICS.names(), "status",
                                    "error", "seconds"]
-    assert any("[4/4] arch 4: ok" in line for line in lines)
+    assert any("[4/4] arch 4: faithful ok, corrected ok" in line for line in lines)
+    corrected = tables["corrected"]
+    pd.testing.assert_frame_equal(corrected[["arch_id", "status", "error", "seconds"]],
+                                  table[["arch_id", "status", "error", "seconds"]])
+    # the modes differ only in the two metrics the paper's code reduced differently
+    same = [m for m in RNN_METRICS.names()
+            if m not in ("activation_distance", "hidden_synaptic_saliency")]
+    pd.testing.assert_frame_equal(corrected[same], table[same])
 
 
 def test_exception_in_metric_becomes_metric_error():
     def scorer(item):
         if item["arch_id"] == 2:
             raise RuntimeError("out of memory on arch 2")
-        return {"m": 1.0}
+        return {"faithful": {"m": 1.0}}
 
     table = score_rows([{"arch_id": 1}, {"arch_id": 2}, {"arch_id": 3}], scorer, ["m"],
-                       log=lambda _: None)
+                       ["faithful"], log=lambda _: None)["faithful"]
     assert table["status"].tolist() == ["ok", "metric_error", "ok"]
     assert table.loc[1, "error"] == "RuntimeError: out of memory on arch 2"
     assert math.isnan(table.loc[1, "m"])
 
 
 def test_nonfinite_metric_is_named():
-    table = score_rows([{"arch_id": 1}], lambda item: {"a": 1.0, "b": math.nan}, ["a", "b"],
-                       log=lambda _: None)
+    tables = score_rows([{"arch_id": 1}],
+                        lambda item: {"faithful": {"a": 1.0, "b": math.nan},
+                                      "corrected": {"a": 1.0, "b": 2.0}},
+                        ["a", "b"], ["faithful", "corrected"], log=lambda _: None)
+    assert tables["corrected"].loc[0, "status"] == "ok"  # each mode gets its own status
+    table = tables["faithful"]
     assert table.loc[0, "status"] == "nonfinite_metric"
     assert table.loc[0, "error"] == "undefined for this architecture: b"

@@ -6,14 +6,18 @@ rebuilds that shard and what is downstream of it, nothing else.
 """
 
 import re
+import shutil
 import subprocess
 
+import numpy as np
 import pandas as pd
 import pytest
-from conftest import debian_packages, job_counts, snakemake
+from conftest import debian_packages, job_counts, snakemake, workflow_rules
 
 from nasmetrics.bert.metrics import BERT_METRICS
+from nasmetrics.code_version import imported_files
 from nasmetrics.correlate import CORRELATION_COLUMNS
+from nasmetrics.modes import MODES
 from nasmetrics.rnn.metrics import RNN_METRICS
 
 pytestmark = pytest.mark.slow
@@ -34,18 +38,26 @@ def test_outputs_exist(run):
     work = run[0]
     expected = [
         "results/rnn/archs.parquet", "results/rnn/published.parquet",
-        "results/rnn/ptb/published_comparison.csv", "results/rnn/summary.md",
-        "results/rnn/ablation/batch.parquet",
-        "results/rnn/ablation/seed.parquet", "results/rnn/ablation/spread.csv",
+        "results/rnn/faithful/ptb/published_comparison.csv", "results/rnn/summary.md",
         "results/figures/rnn/tau_bars.png", "results/figures/rnn/tau_bars.pdf",
-        "results/figures/rnn/ablation.png", "results/figures/rnn/ablation.pdf",
     ]
-    for mode in ("faithful", "corrected"):
+    for mode in MODES:
+        expected += [f"results/rnn/{mode}/ablation/{f}" for f in (
+            "batch.parquet", "seed.parquet", "spread.csv")]
+        expected += [f"results/figures/rnn/{mode}/ablation.{ext}" for ext in ("png", "pdf")]
+        for corpus in ("ptb", "wikitext2"):
+            expected += [f"results/rnn/{mode}/{corpus}/scores.parquet",
+                         f"results/rnn/{mode}/{corpus}/correlations.csv",
+                         f"results/rnn/{mode}/{corpus}/shards/0.parquet",
+                         f"results/rnn/{mode}/{corpus}/shards/1.parquet"]
+            expected += [f"results/figures/rnn/{mode}/{corpus}/scatter_{m}.{ext}"
+                         for m in RNN_METRICS.names() for ext in ("png", "pdf")]
+    for mode in MODES:
         expected += [f"results/bert/{mode}/{f}" for f in (
             "scores.parquet", "correlations.csv", "correlations_by_task.csv")]
         expected += [f"results/figures/bert/{mode}/scatter_{m}.{ext}"
                      for m in BERT_METRICS.names() for ext in ("png", "pdf")]
-    expected += ["results/bert/published_comparison.csv", "results/bert/archs.parquet",
+    expected += ["results/bert/faithful/published_comparison.csv", "results/bert/archs.parquet",
                  "results/bert/audit.csv", "results/bert/search_space.csv",
                  "results/bert/pretraining/checkpoints.csv",
                  "results/bert/pretraining/metric_taus.csv",
@@ -54,24 +66,21 @@ def test_outputs_exist(run):
                  "results/bert/faithful/ablation/spread.csv"]
     expected += [f"results/figures/bert/{name}.{ext}" for ext in ("png", "pdf")
                  for name in ("tau_bars", "search_space", "pretraining", "faithful/ablation")]
-    for corpus in ("ptb", "wikitext2"):
-        expected += [f"results/rnn/{corpus}/scores.parquet",
-                     f"results/rnn/{corpus}/correlations.csv",
-                     f"results/rnn/{corpus}/shards/0.parquet",
-                     f"results/rnn/{corpus}/shards/1.parquet"]
-        expected += [f"results/figures/rnn/{corpus}/scatter_{m}.{ext}"
-                     for m in RNN_METRICS.names() for ext in ("png", "pdf")]
     missing = [p for p in expected if not (work / p).is_file()]
     assert missing == []
     summary = (work / "results/rnn/summary.md").read_text()
-    assert "| Layer 1 Hidden Covariance |" in summary and "n=5" in summary
+    assert "| Layer 1 Hidden Covariance |" in summary
+    for mode in MODES:
+        for corpus in ("ptb", "wikitext2"):
+            assert f"tau\\| {mode}, {corpus} (n=5)" in summary
     bert = (work / "results/bert/summary.md").read_text()
     assert "| Head Confidence |" in bert and "published, all 500" in bert
 
 
+@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("corpus", ["ptb", "wikitext2"])
-def test_scores_contract(run, corpus):
-    scores = pd.read_parquet(run[0] / f"results/rnn/{corpus}/scores.parquet")
+def test_scores_contract(run, corpus, mode):
+    scores = pd.read_parquet(run[0] / f"results/rnn/{mode}/{corpus}/scores.parquet")
     assert list(scores.columns) == ["arch_id", "test_loss", *RNN_METRICS.names(), "status",
                                     "error", "seconds"]
     assert len(scores) == 5 and scores["arch_id"].is_unique
@@ -86,7 +95,22 @@ def test_scores_contract(run, corpus):
     assert (scores["num_params"].to_numpy() == expected).all()
 
 
-@pytest.mark.parametrize("mode", ["faithful", "corrected"])
+@pytest.mark.parametrize("corpus", ["ptb", "wikitext2"])
+def test_rnn_modes_come_from_one_set_of_passes(run, corpus):
+    """The modes differ only in the two metrics the paper's code reduced differently, and
+    both tables come from the same job (same wall times)."""
+    f, c = (pd.read_parquet(run[0] / f"results/rnn/{m}/{corpus}/scores.parquet")
+            for m in MODES)
+    same = [col for col in f.columns
+            if col not in ("activation_distance", "hidden_synaptic_saliency")]
+    pd.testing.assert_frame_equal(f[same], c[same])
+    ok = f["status"] == "ok"
+    diff = f.loc[ok, "activation_distance"] - c.loc[ok, "activation_distance"]
+    assert diff.to_numpy() == pytest.approx(50 * np.log(2))  # 2K instead of K, batch 50
+    assert (f.loc[ok, "hidden_synaptic_saliency"] > c.loc[ok, "hidden_synaptic_saliency"]).all()
+
+
+@pytest.mark.parametrize("mode", MODES)
 def test_bert_scores_contract(run, mode):
     scores = pd.read_parquet(run[0] / f"results/bert/{mode}/scores.parquet")
     assert list(scores.columns) == ["arch_id", "glue", *BERT_METRICS.names(), "status",
@@ -129,6 +153,8 @@ def test_timings_table(run):
                                "max_rss_mb"]
     assert set(t["rule"]) == {"rnn_score_shard", "rnn_ablation_run", "bert_score_shard",
                               "bert_ablation_run"}
+    # one RNN job per shard serves both modes
+    assert (t["rule"] == "rnn_ablation_run").sum() == 4
     shards = t[t["rule"] == "rnn_score_shard"]
     assert sorted(shards["job"]) == ["ptb/0", "ptb/1", "wikitext2/0", "wikitext2/1"]
     assert shards["n_archs"].sum() == 10 and (t["seconds_per_arch"] > 0).all()
@@ -162,22 +188,25 @@ def test_report_renders_in_a_headless_browser(run, mirror):
 
 
 def test_correlation_tables(run):
-    for corpus in ("ptb", "wikitext2"):
-        t = pd.read_csv(run[0] / f"results/rnn/{corpus}/correlations.csv")
-        assert list(t.columns) == CORRELATION_COLUMNS
-        assert t["metric"].tolist() == RNN_METRICS.names()
-        assert (t["n"] == 5).all()
-    comp = pd.read_csv(run[0] / "results/rnn/ptb/published_comparison.csv").set_index("metric")
+    for mode in MODES:
+        for corpus in ("ptb", "wikitext2"):
+            t = pd.read_csv(run[0] / f"results/rnn/{mode}/{corpus}/correlations.csv")
+            assert list(t.columns) == CORRELATION_COLUMNS
+            assert t["metric"].tolist() == RNN_METRICS.names()
+            assert (t["n"] == 5).all()
+    comp = pd.read_csv(run[0] / "results/rnn/faithful/ptb/published_comparison.csv")
+    comp = comp.set_index("metric")
     # our hidden covariance ranks the 5 architectures as the published values do
     assert comp.loc["hidden_cov_l1", "agreement_spearman"] > 0.8
     assert comp.loc["hidden_cov_l1", "n"] == 5
 
 
-def test_ablation_tables(run):
-    batch = pd.read_parquet(run[0] / "results/rnn/ablation/batch.parquet")
+@pytest.mark.parametrize("mode", MODES)
+def test_ablation_tables(run, mode):
+    batch = pd.read_parquet(run[0] / f"results/rnn/{mode}/ablation/batch.parquet")
     assert len(batch) == 4 and sorted(batch["replicate"].unique()) == [0, 1]
     assert batch["arch_id"].nunique() == 2
-    seed = pd.read_parquet(run[0] / "results/rnn/ablation/seed.parquet")
+    seed = pd.read_parquet(run[0] / f"results/rnn/{mode}/ablation/seed.parquet")
     # replicate 0 of both ablations is the paper's setting (batch 0, seed 0)
     for m in ("hidden_cov_l1", "jacobian_cos"):
         a = batch[batch.replicate == 0].set_index("arch_id")[m]
@@ -188,14 +217,54 @@ def test_ablation_tables(run):
 def test_rerun_is_a_noop_and_a_deleted_shard_rebuilds_alone(run, mirror):
     work = run[0]
     assert "Nothing to be done" in snakemake(work, "-n", mirror=mirror)
-    kept = work / "results/rnn/ptb/shards/0.parquet"
+    kept = work / "results/rnn/faithful/ptb/shards/0.parquet"
     before = kept.stat().st_mtime_ns
-    (work / "results/rnn/ptb/shards/1.parquet").unlink()
+    (work / "results/rnn/faithful/ptb/shards/1.parquet").unlink()
     counts = job_counts(snakemake(work, "-n", mirror=mirror))
+    # the shard's job writes both modes: both modes' PTB branches follow it
     assert counts.get("rnn_score_shard") == 1
-    assert counts.get("rnn_merge_scores") == 1 and counts.get("rnn_correlations") == 1
+    assert counts.get("rnn_merge_scores") == 2 and counts.get("rnn_correlations") == 2
     assert "rnn_ablation_run" not in counts and "rnn_archs" not in counts
-    assert counts.get("rnn_scatter") == len(RNN_METRICS.names())  # PTB scatters only
+    assert counts.get("rnn_scatter") == 2 * len(RNN_METRICS.names())  # PTB scatters only
     snakemake(work, mirror=mirror)
     assert kept.stat().st_mtime_ns == before
-    assert (work / "results/rnn/ptb/shards/1.parquet").is_file()
+    assert (work / "results/rnn/faithful/ptb/shards/1.parquet").is_file()
+
+
+def dry_run_reasons(out: str) -> dict[str, set[str]]:
+    """rule -> the reasons the dry run gives for its jobs."""
+    reasons: dict[str, set[str]] = {}
+    rule = None
+    for line in out.splitlines():
+        m = re.match(r"^(?:local)?(?:rule|checkpoint) (\w+):$", line)
+        if m:
+            rule = m.group(1)
+        elif rule and line.strip().startswith("reason:"):
+            reasons.setdefault(rule, set()).add(line.strip())
+    return reasons
+
+
+def test_editing_a_module_reruns_exactly_the_rules_that_import_it(run, mirror, tmp_path):
+    """Each nasmetrics module in turn is edited in a copy of the finished smoke run; the dry
+    run must give "params changed" for exactly the rules whose scripts import that module
+    (transitively; tests/test_code_version.py checks the import walk against Python's)."""
+    work = tmp_path / "work"
+    shutil.copytree(run[0], work, symlinks=True)
+    scripts = {name: rule["script"] for name, rule in workflow_rules().items()
+               if rule["script"]}
+    reaches = {s: set(imported_files(work / "workflow_scripts" / f"{s}.py", work))
+               for s in set(scripts.values())}
+    modules = sorted((work / "nasmetrics").rglob("*.py"))
+    assert len(modules) >= 30
+    for module in modules:
+        original = module.read_bytes()
+        module.write_bytes(original + b"\n# edited\n")
+        try:
+            reasons = dry_run_reasons(snakemake(work, "-n", mirror=mirror))
+        finally:
+            module.write_bytes(original)
+        changed = {r for r, texts in reasons.items()
+                   if any("Params have changed" in t for t in texts)}
+        expected = {r for r, s in scripts.items() if module in reaches[s]}
+        assert changed == expected, module.relative_to(work)
+    assert "Nothing to be done" in snakemake(work, "-n", mirror=mirror)

@@ -20,9 +20,6 @@ for kind, ours_path, pub_path in (("batch", inp.batch, inp.published_batch),
     pub = relative_spread(reader(Path(pub_path).read_text(encoding="utf-8")), p.metrics)
     parts += [ours.assign(kind=kind, source="ours"), pub.assign(kind=kind, source="published")]
 table = pd.concat(parts, ignore_index=True)
-# the parameter count cannot move with the input batch or the seed: nothing to plot
-table = table[table["metric"] != "num_params"]
 write_csv(table, out.table)
-order = [m for m in p.metrics if m != "num_params"]
-fig = plots.spread_boxes(table, order, p.title)
+fig = plots.spread_boxes(table, p.metrics, p.title)
 plots.save(fig, out.png, out.pdf)

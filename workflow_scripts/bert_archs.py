@@ -7,8 +7,7 @@ sys.stderr = open(snakemake.log[0], "w", buffering=1)  # noqa: F821
 import pandas as pd  # noqa: E402
 
 from nasmetrics.atomic import write_parquet  # noqa: E402
-from nasmetrics.bert.benchmark import arch_row, arch_table, read_published  # noqa: E402
-from nasmetrics.bert.space import sample  # noqa: E402
+from nasmetrics.bert.benchmark import arch_table, read_published, sampled_table  # noqa: E402
 
 inp, out, p = snakemake.input, snakemake.output, snakemake.params  # noqa: F821
 benchmark = json.loads(Path(inp.benchmark).read_text(encoding="utf-8"))
@@ -19,10 +18,7 @@ if p.limit:
     archs = archs.head(p.limit)
 if p.sample:
     space = json.loads(Path(inp.space).read_text(encoding="utf-8"))
-    # the benchmark's stream continues: ids 500, 501, ... are the next draws
-    extra = sample(space, p.expected + p.sample, seed=0)[p.expected:]
-    rows = [arch_row(p.expected + i, a) for i, a in enumerate(extra)]
-    archs = pd.concat([archs, pd.DataFrame(rows)], ignore_index=True)
+    archs = pd.concat([archs, sampled_table(space, p.expected, p.sample)], ignore_index=True)
 write_parquet(archs, out.archs)
 write_parquet(read_published(Path(inp.published).read_text(encoding="utf-8")), out.published)
 print(f"{len(archs)} architectures ({p.sample} sampled)", file=sys.stderr)

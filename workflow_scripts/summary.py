@@ -5,15 +5,12 @@ sys.stderr = open(snakemake.log[0], "w", buffering=1)  # noqa: F821
 import pandas as pd  # noqa: E402
 
 from nasmetrics.atomic import write_text  # noqa: E402
-from nasmetrics.bert.metrics import BERT_METRICS  # noqa: E402
 from nasmetrics.report import summary_table  # noqa: E402
-from nasmetrics.rnn.metrics import RNN_METRICS  # noqa: E402
 
 inp, p = snakemake.input, snakemake.params  # noqa: F821
-registry = {"rnn": RNN_METRICS, "bert": BERT_METRICS}[p.side]
 tables = {s: pd.read_csv(path) for s, path in zip(p.settings, inp.correlations, strict=True)}
 comparison = pd.read_csv(inp.comparison[0]) if inp.comparison else None
-labels = {m: registry.get(m).label for m in registry.names()}
-text = (f"{p.title}. |Kendall tau|; agreement = Spearman between our and the published "
-        "per-architecture values on the same ids.\n\n" + summary_table(tables, comparison, labels))
+text = (f"{p.title}. |Kendall tau|; agreement = Spearman between our faithful and the "
+        "published per-architecture values on the same ids.\n\n"
+        + summary_table(tables, comparison, p.labels))
 write_text(text, snakemake.output[0])  # noqa: F821

@@ -1,6 +1,6 @@
 """What each defect of the paper's transformer code changes, measured (results/bert/audit.csv).
 
-One row per measured quantity: ``quirk`` names the defect (REPRODUCTION.md section 2),
+One row per measured quantity: ``quirk`` names the defect (docs/bert.md lists them),
 ``faithful`` / ``corrected`` are our two modes, ``published`` the paper's file, ``note`` says
 how to read the row. Corrected mode fixes sizes, dropout and the padding mask together, so a
 tau moving between the modes is the effect of all three; rows say which defect is the one the
@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import torch
 from scipy import stats
 
+from nasmetrics.bert.metrics import BERT_METRICS
+from nasmetrics.bert.model import Encoder
 from nasmetrics.correlate import correlate
+from nasmetrics.seeding import seed_everything
 
 COLUMNS = ["quirk", "quantity", "faithful", "corrected", "published", "note"]
 
@@ -28,11 +32,6 @@ def gradient_signal(arch, input_ids, attention_mask, mode: str = "faithful",
     arithmetic the backward of ones gives zero gradients everywhere below the last LayerNorm;
     what the gradient-based metrics read is float rounding residue. The ratio shows its size.
     """
-    import torch
-
-    from nasmetrics.bert.model import Encoder
-    from nasmetrics.seeding import seed_everything
-
     out = {}
     for name in ("ones", "normal"):
         seed_everything(seed)
@@ -46,6 +45,12 @@ def gradient_signal(arch, input_ids, attention_mask, mode: str = "faithful",
         hidden.backward(g)
         out[name] = float(model.embeddings.position_embeddings.weight.grad.abs().mean())
     return out
+
+
+def _gradient_metrics() -> list[str]:
+    """The registered metrics that read a backward pass, without their normalized twins."""
+    twins = {m.normalized for m in BERT_METRICS.metrics()}
+    return [m.name for m in BERT_METRICS.metrics() if m.needs_gradient and m.name not in twins]
 
 
 def _tau(df: pd.DataFrame | None, metric: str, target: str = "glue") -> float:
@@ -82,11 +87,11 @@ def hook_multipliers(ours: pd.DataFrame, published: pd.DataFrame) -> pd.DataFram
     Our own sums cannot be divided in directly: our input text differs from the paper's
     (OpenWebText is not public), so our sums differ by a non-integer factor.
     """
-    j = ours[["arch_id", "activation_distance", "activation_distance_normalized"]].merge(
-        published[["arch_id", "activation_distance", "activation_distance_normalized"]],
-        on="arch_id", suffixes=("_ours", "_pub"))
-    n_gelu = np.rint(j["activation_distance_ours"] / j["activation_distance_normalized_ours"])
-    mult = j["activation_distance_pub"] / (j["activation_distance_normalized_pub"] * n_gelu)
+    raw, mean = "activation_distance", BERT_METRICS.get("activation_distance").normalized
+    j = ours[["arch_id", raw, mean]].merge(published[["arch_id", raw, mean]], on="arch_id",
+                                           suffixes=("_ours", "_pub"))
+    n_gelu = np.rint(j[f"{raw}_ours"] / j[f"{mean}_ours"])
+    mult = j[f"{raw}_pub"] / (j[f"{mean}_pub"] * n_gelu)
     return pd.DataFrame({"arch_id": j["arch_id"], "n_gelu": n_gelu, "multiplier": mult})
 
 
@@ -125,7 +130,7 @@ def quirk_audit(
         "architecture's own sizes")
     add("fixed_sizes", "num_params kendall tau vs GLUE", _tau(faithful, "num_params"),
         _tau(corrected, "num_params"), _tau(published, "num_params"),
-        "REPRODUCTION.md: .454 published, .485 with the architectures' own sizes")
+        "docs/bert.md: .454 published, .485 with the architectures' own sizes")
 
     # 2. activation-distance hooks on a shared GELU module
     if faithful is not None:
@@ -192,8 +197,8 @@ def quirk_audit(
             "backward of N(0,1) noise (architecture 0)", ratio.get("faithful", np.nan),
             ratio.get("corrected", np.nan),
             note="every layer ends in a LayerNorm, which maps a constant gradient to zero: "
-            "the gradient-based metrics (synaptic diversity and saliency, head importance, "
-            "Jacobian scores) read float rounding residue")
+            "the gradient-based metrics (" + ", ".join(_gradient_metrics()) + ") read float "
+            "rounding residue")
 
     # 7. the pre-training ablation's checkpoints
     if checkpoints is not None:

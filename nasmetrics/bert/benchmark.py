@@ -7,31 +7,16 @@ import json
 
 import pandas as pd
 
-from nasmetrics.bert.space import Architecture, from_config
+from nasmetrics.bert.metrics import BERT_METRICS
+from nasmetrics.bert.space import Architecture, from_config, sample
 
 TASKS = ["cola", "mnli", "mrpc", "qnli", "qqp", "rte", "sst", "sts"]
 LAYER_FIELDS = {"operation_type": "type", "operation_parameter": "parameter",
                 "num_operation_heads": "heads", "feed_forward_dimension": "ff_dim",
                 "num_feed_forward": "ff_layers"}
 
-# Paper column -> our snake_case name. "Jacobian Score Normalized" is the Jacobian cosine.
-PUBLISHED_COLUMNS = {
-    "ID": "arch_id", "GLUE Score": "glue",
-    "Synaptic Diversity": "synaptic_diversity",
-    "Synaptic Diversity Normalized": "synaptic_diversity_normalized",
-    "Synaptic Saliency": "synaptic_saliency",
-    "Synaptic Saliency Normalized": "synaptic_saliency_normalized",
-    "Activation Distance": "activation_distance",
-    "Activation Distance Normalized": "activation_distance_normalized",
-    "Jacobian Score": "jacobian_cov", "Jacobian Score Normalized": "jacobian_cos",
-    "Number of Parameters": "num_params",
-    "Head Importance": "head_importance",
-    "Head Importance Normalized": "head_importance_normalized",
-    "Head Confidence": "head_confidence",
-    "Head Confidence Normalized": "head_confidence_normalized",
-    "Head Softmax Confidence": "head_softmax_confidence",
-    "Head Softmax Confidence Normalized": "head_softmax_confidence_normalized",
-}
+# Published columns that are not metrics (the metrics' columns are in the registry).
+ID_COLUMNS = {"ID": "arch_id", "GLUE Score": "glue"}
 
 
 def arch_row(arch_id: int, arch: Architecture) -> dict:
@@ -57,12 +42,21 @@ def arch_table(benchmark: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(rows).sort_values("arch_id", kind="stable").reset_index(drop=True)
 
 
+def sampled_table(space: dict, n_benchmark: int, n_sample: int) -> pd.DataFrame:
+    """``n_sample`` architectures beyond the benchmark: the sampler's stream continues, so
+    ids n_benchmark, n_benchmark + 1, ... are its next draws (no GLUE score)."""
+    extra = sample(space, n_benchmark + n_sample, seed=0)[n_benchmark:]
+    return pd.DataFrame([arch_row(n_benchmark + i, a) for i, a in enumerate(extra)])
+
+
 def read_published(text: str) -> pd.DataFrame:
+    """BERT_results_activation.csv (or an ablation CSV) with our metric names."""
     df = pd.read_csv(io.StringIO(text.lstrip("\ufeff")))
-    unknown = [c for c in df.columns if c not in PUBLISHED_COLUMNS]
+    columns = {**ID_COLUMNS, **BERT_METRICS.published_columns()}
+    unknown = [c for c in df.columns if c not in columns]
     if unknown:
         raise ValueError(f"published BERT table has unknown columns: {unknown}")
-    df = df.rename(columns=PUBLISHED_COLUMNS)
+    df = df.rename(columns=columns)
     df["arch_id"] = df["arch_id"].astype("int64")
     return df
 

@@ -17,10 +17,13 @@ from nasmetrics.scores import cosine_score, covariance_score
 BERT_METRICS = Registry("bert")
 
 
-def _register_pair(name: str, label: str, terms):
+def _register_pair(name: str, label: str, terms, needs_gradient: bool = False):
     """Register ``name`` (the sum) and ``name_normalized`` (the mean) from a list of terms."""
-    BERT_METRICS.register(name, label)(lambda cap: float(np.sum(terms(cap))))
-    BERT_METRICS.register(f"{name}_normalized", f"{label} Normalized")(
+    BERT_METRICS.register(name, label, needs_gradient=needs_gradient,
+                          normalized=f"{name}_normalized")(
+        lambda cap: float(np.sum(terms(cap))))
+    BERT_METRICS.register(f"{name}_normalized", f"{label} Normalized",
+                          needs_gradient=needs_gradient)(
         lambda cap: float(np.mean(terms(cap))) if len(terms(cap)) else float("nan"))
 
 
@@ -44,28 +47,29 @@ def head_importance_terms(cap: BertCapture) -> list[float]:
             if w.shape[0] >= cap.hidden_size // 2]
 
 
-_register_pair("synaptic_diversity", "Synaptic Diversity", synaptic_diversity_terms)
-_register_pair("synaptic_saliency", "Synaptic Saliency", synaptic_saliency_terms)
-_register_pair("activation_distance", "Activation Distance", lambda cap: cap.activation_sums)
+_register_pair("synaptic_diversity", "Synaptic Diversity", synaptic_diversity_terms, True)
+_register_pair("synaptic_saliency", "Synaptic Saliency", synaptic_saliency_terms, True)
+_register_pair("activation_distance", "Activation Distance", lambda cap: cap.agreement_sums)
 
 
-@BERT_METRICS.register("jacobian_cov", "Jacobian Score")
+@BERT_METRICS.register("jacobian_cov", "Jacobian Score", needs_gradient=True)
 def jacobian_cov(cap: BertCapture) -> float:
     # rows = the 128 embedding dimensions of the position-embedding gradient
     return covariance_score(cap.position_grad.T.double().cpu().numpy())
 
 
-@BERT_METRICS.register("jacobian_cos", "Jacobian Score Normalized")
+# the paper's "Jacobian Score Normalized" column holds the cosine score (docs/bert.md)
+@BERT_METRICS.register("jacobian_cos", "Jacobian Score Normalized", needs_gradient=True)
 def jacobian_cos(cap: BertCapture) -> float:
     return cosine_score(cap.position_grad.T.double().cpu().numpy())
 
 
-_register_pair("head_importance", "Head Importance", head_importance_terms)
+_register_pair("head_importance", "Head Importance", head_importance_terms, True)
 _register_pair("head_confidence", "Head Confidence", lambda cap: cap.confidence_outputs)
 _register_pair("head_softmax_confidence", "Head Softmax Confidence",
                lambda cap: cap.softmax_outputs)
 
 
-@BERT_METRICS.register("num_params", "Number of Parameters")
+@BERT_METRICS.register("num_params", "Number of Parameters", needs_data=False, needs_init=False)
 def num_params(cap: BertCapture) -> float:
     return float(cap.num_params)

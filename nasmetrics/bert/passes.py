@@ -23,7 +23,7 @@ class BertCapture:
     weights: dict[str, list[tuple[torch.Tensor, torch.Tensor]]]
     confidence_outputs: list[float]  # mean over batch and features of max over the sequence
     softmax_outputs: list[float]  # the same for each operation's softmax output
-    activation_sums: list[float]  # per GELU output: sum of b b^T + (1-b)(1-b)^T
+    agreement_sums: list[float]  # per GELU output: sum of b b^T + (1-b)(1-b)^T
     position_grad: torch.Tensor  # (512, 128)
     extra: dict = field(default_factory=dict)
 
@@ -86,6 +86,6 @@ def run_passes(model: Encoder, input_ids: torch.Tensor,
         weights={role: pairs(role) for role in ("mixing", "heads", "ffn")},
         confidence_outputs=conf,
         softmax_outputs=soft,
-        activation_sums=acts,
+        agreement_sums=acts,
         position_grad=model.embeddings.position_embeddings.weight.grad.detach().clone(),
     )

@@ -12,10 +12,9 @@ from nasmetrics.bert.metrics import BERT_METRICS
 from nasmetrics.bert.model import ArchitectureError, Encoder
 from nasmetrics.bert.passes import run_passes
 from nasmetrics.bert.space import Architecture, from_config
+from nasmetrics.modes import check_modes
 from nasmetrics.seeding import seed_everything
 from nasmetrics.shard import score_replicates, score_rows
-
-MODES = ("faithful", "corrected")
 
 
 def score_architecture(
@@ -34,8 +33,7 @@ def score_architecture(
     ``seed`` is set before the model is built (initialisation, then dropout); ``dropout_seed``,
     if given, is set again after building, so it changes the dropout masks alone.
     """
-    if mode not in MODES:
-        raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+    check_modes([mode])
     faithful = mode == "faithful"
     seed_everything(seed)
     model = Encoder(arch, faithful=faithful).to(device)
@@ -73,10 +71,10 @@ def score_table(
 
     def scorer(item):
         arch = from_config(json.loads(item["architecture"]))
-        return score_architecture(arch, input_ids, attention_mask, mode, 0, device)
+        return {mode: score_architecture(arch, input_ids, attention_mask, mode, 0, device)}
 
-    table = score_rows(rows.to_dict("records"), scorer, BERT_METRICS.names(),
-                       precheck=precheck, log=log, progress=progress)
+    table = score_rows(rows.to_dict("records"), scorer, BERT_METRICS.names(), [mode],
+                       precheck=precheck, log=log, progress=progress)[mode]
     table.insert(1, "glue", rows["glue"].astype(float).to_numpy())
     return table
 
@@ -84,6 +82,27 @@ def score_table(
 def ablation_ids(published: pd.DataFrame) -> list[int]:
     """The ablation architectures: the ids of a published ablation table, in first-seen order."""
     return [int(i) for i in dict.fromkeys(published["arch_id"].tolist())]
+
+
+def ablation_choice(archs: pd.DataFrame, published_batch: pd.DataFrame,
+                    published_seed: pd.DataFrame, n_archs: int) -> pd.DataFrame:
+    """The first ``n_archs`` of the architectures the published ablation tables name (both
+    must name the same ones, in the same order), looked up in the whole benchmark ``archs``
+    (so ``bert.limit`` cannot remove them): rank, arch_id, architecture, glue."""
+    ids = ablation_ids(published_batch)
+    seed_ids = ablation_ids(published_seed)
+    if ids != seed_ids:
+        raise ValueError(f"the published ablations name different architectures: {ids} vs "
+                         f"{seed_ids}")
+    if n_archs > len(ids):
+        raise ValueError(f"bert.ablation.n_archs is {n_archs}; the published ablations have "
+                         f"{len(ids)} architectures")
+    missing = sorted(set(ids) - set(archs["arch_id"]))
+    if missing:
+        raise ValueError(f"ablation architectures {missing} are not in the benchmark")
+    chosen = archs.set_index("arch_id").loc[ids[:n_archs]].reset_index()
+    chosen.insert(0, "rank", range(len(chosen)))
+    return chosen[["rank", "arch_id", "architecture", "glue"]]
 
 
 def ablation_runs(
@@ -110,13 +129,15 @@ def ablation_runs(
 
     def score_one(r):
         if kind == "batch":
-            return score_architecture(arch, input_ids[r], attention_mask[r], mode, 0, device)
-        if mode == "faithful":
-            return score_architecture(arch, input_ids[0], attention_mask[0], mode, 0, device,
-                                      dropout_seed=r)
-        return score_architecture(arch, input_ids[0], attention_mask[0], mode, r, device)
+            values = score_architecture(arch, input_ids[r], attention_mask[r], mode, 0, device)
+        elif mode == "faithful":
+            values = score_architecture(arch, input_ids[0], attention_mask[0], mode, 0, device,
+                                        dropout_seed=r)
+        else:
+            values = score_architecture(arch, input_ids[0], attention_mask[0], mode, r, device)
+        return {mode: values}
 
-    table = score_replicates(row["arch_id"], kind, n, score_one, BERT_METRICS.names(), log=log,
-                             progress=progress)
+    table = score_replicates(row["arch_id"], kind, n, score_one, BERT_METRICS.names(), [mode],
+                             log=log, progress=progress)[mode]
     table.insert(3, "glue", float(row["glue"]))
     return table

@@ -11,30 +11,16 @@ import math
 import re
 import zipfile
 from collections.abc import Iterable
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from nasmetrics.rnn.metrics import RNN_METRICS
 from nasmetrics.rnn.recipe import RecipeError, parse_recipe
 
 _LOG_ID = re.compile(r"log_stats_model_(\d+)_")
 
-# Paper column -> our snake_case metric name (the RNN_results.csv header, stripped).
-PUBLISHED_COLUMNS = {
-    "Activation Distance": "activation_distance",
-    "Synaptic Saliency": "synaptic_saliency",
-    "Jacobian Covariance": "jacobian_cov",
-    "Jacobian Cosine": "jacobian_cos",
-    "Large Noise Jacobian": "large_noise_jacobian",
-    "Large Noise Jacobian Cosine": "large_noise_jacobian_cos",
-    "More Noised Jacobian": "more_noised_jacobian",
-    "More Noised Jacobian Cosine": "more_noised_jacobian_cos",
-    "Hidden Synaptic Saliency": "hidden_synaptic_saliency",
-    "Hidden Synflow Saliency": "hidden_synaptic_saliency",  # the init-ablation file's name
-    "Layer 1 Hidden Covariance": "hidden_cov_l1",
-    "Layer 2 Hidden Covariance": "hidden_cov_l2",
-    "Layer 3 Hidden Covariance": "hidden_cov_l3",
-}
 
 
 def log_id(name: str) -> int | None:
@@ -61,8 +47,6 @@ def iter_log_files(source: str | bytes | io.IOBase, names: Iterable[str] | None 
 
 def iter_ptb_logs(path: str):
     """Logs from a folder (searched recursively) or a .zip, for config key rnn.ptb_logs."""
-    from pathlib import Path
-
     p = Path(path)
     if p.is_dir():
         for f in sorted(p.rglob("*.json")):
@@ -143,10 +127,11 @@ def read_published_results(text: str) -> pd.DataFrame:
     """RNN_results.csv (or an ablation CSV): arch_id, loss, metric columns in snake_case."""
     df = pd.read_csv(io.StringIO(text.lstrip("\ufeff")))
     df.columns = [c.strip() for c in df.columns]
-    unknown = [c for c in df.columns[4:] if c not in PUBLISHED_COLUMNS]
+    columns = RNN_METRICS.published_columns()
+    unknown = [c for c in df.columns[4:] if c not in columns]
     if unknown:
         raise ValueError(f"published RNN table has unknown metric columns: {unknown}")
-    df = df.rename(columns=PUBLISHED_COLUMNS)
+    df = df.rename(columns=columns)
     df = df.rename(
         columns={"log name": "log_name", "bits per word": "bits_per_word", "loss": "test_loss"}
     )

@@ -1,7 +1,7 @@
 """The twelve RNN metrics of the paper (plus the parameter count), as functions of a capture.
 
-Faithful and corrected modes differ only where REPRODUCTION.md says the paper's code did
-something else than the clean definition:
+The two modes read the same capture and differ only where the paper's code computed something
+else than the clean definition (docs/rnn.md):
 - activation_distance: faithful accumulates K over two identical passes (2K: + batch*ln 2).
 - hidden_synaptic_saliency: faithful sums |h * dL/dh| over the five passes the paper's code
   kept; corrected uses the synaptic-saliency pass alone.
@@ -15,8 +15,7 @@ import numpy as np
 
 from nasmetrics.registry import Registry
 from nasmetrics.rnn.passes import RNNCapture
-from nasmetrics.scores import activation_distance as logdet_score
-from nasmetrics.scores import cosine_score, covariance_score
+from nasmetrics.scores import cosine_score, covariance_score, logdet
 
 RNN_METRICS = Registry("rnn")
 register = RNN_METRICS.register
@@ -24,51 +23,56 @@ register = RNN_METRICS.register
 
 @register("activation_distance", "Activation Distance")
 def activation_distance(cap: RNNCapture) -> float:
-    kernel = cap.activation_kernel
-    if cap.fidelity == "faithful":
+    kernel = cap.agreement_kernel
+    if cap.mode == "faithful":
         kernel = 2.0 * kernel  # the paper's code summed K over two identical forward passes
-    return logdet_score(kernel)
+    return logdet(kernel)
 
 
-@register("synaptic_saliency", "Synaptic Saliency")
+@register("synaptic_saliency", "Synaptic Saliency", needs_gradient=True)
 def synaptic_saliency(cap: RNNCapture) -> float:
     return cap.decoder_saliency + cap.linear_saliency
 
 
-@register("jacobian_cov", "Jacobian Covariance")
+@register("jacobian_cov", "Jacobian Covariance", needs_gradient=True)
 def jacobian_cov(cap: RNNCapture) -> float:
     return _cov(cap, 0.0)
 
 
-@register("jacobian_cos", "Jacobian Cosine")
+@register("jacobian_cos", "Jacobian Cosine", needs_gradient=True)
 def jacobian_cos(cap: RNNCapture) -> float:
     return _cos(cap, 0.0)
 
 
-@register("large_noise_jacobian", "Large Noise Jacobian")
+@register("large_noise_jacobian", "Large Noise Jacobian", needs_gradient=True)
 def large_noise_jacobian(cap: RNNCapture) -> float:
     # The published column has the opposite sign (see docs/rnn.md); this is the definition.
     return 1.0 - abs(_cov(cap, 0.0) - _cov(cap, 10.0))
 
 
-@register("large_noise_jacobian_cos", "Large Noise Jacobian Cosine")
+@register("large_noise_jacobian_cos", "Large Noise Jacobian Cosine", needs_gradient=True)
 def large_noise_jacobian_cos(cap: RNNCapture) -> float:
     return 1.0 - abs(_cos(cap, 0.0) - _cos(cap, 10.0))
 
 
-@register("more_noised_jacobian", "More Noised Jacobian")
+# A product of four covariance scores, each negative and higher-is-better: the product is
+# positive and grows as the factors fall, so here a higher value is worse.
+@register("more_noised_jacobian", "More Noised Jacobian", needs_gradient=True,
+          higher_is_better=False)
 def more_noised_jacobian(cap: RNNCapture) -> float:
     return math.prod(_cov(cap, a) for a in (0.0, 0.1, 10.0, 100.0))
 
 
-@register("more_noised_jacobian_cos", "More Noised Jacobian Cosine")
+@register("more_noised_jacobian_cos", "More Noised Jacobian Cosine", needs_gradient=True)
 def more_noised_jacobian_cos(cap: RNNCapture) -> float:
     return math.prod(_cos(cap, a) for a in (0.0, 0.1, 10.0, 100.0))
 
 
-@register("hidden_synaptic_saliency", "Hidden Synaptic Saliency")
+# "Hidden Synflow Saliency" is the published initialisation-ablation file's name for it
+@register("hidden_synaptic_saliency", "Hidden Synaptic Saliency", needs_gradient=True,
+          published=("Hidden Synaptic Saliency", "Hidden Synflow Saliency"))
 def hidden_synaptic_saliency(cap: RNNCapture) -> float:
-    if cap.fidelity == "faithful":
+    if cap.mode == "faithful":
         return float(sum(cap.hidden_saliency.values()))
     return cap.hidden_saliency["saliency"]
 
@@ -88,7 +92,9 @@ def hidden_cov_l3(cap: RNNCapture) -> float:
     return _hidden_cov(cap, 2)
 
 
-@register("num_params", "Number of Parameters")
+# the published RNN files have no parameter-count column
+@register("num_params", "Number of Parameters", published=(), needs_data=False,
+          needs_init=False)
 def num_params(cap: RNNCapture) -> float:
     return float(cap.num_params)
 

@@ -22,6 +22,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from nasmetrics.rnn.recipe import Recipe
+from nasmetrics.seeding import seed_everything
 
 
 @dataclass(frozen=True)
@@ -207,7 +208,5 @@ class RNNModel(nn.Module):
 
 def build_model(recipe: Recipe, shape: ModelShape, seed: int = 0) -> RNNModel:
     """Seed python, numpy and torch, then build the model in eval mode (the paper's order)."""
-    from nasmetrics.seeding import seed_everything
-
     seed_everything(seed)
     return RNNModel(recipe, shape).eval()

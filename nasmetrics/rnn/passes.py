@@ -20,11 +20,12 @@ rows the token ids select.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import torch
 
+from nasmetrics.modes import check_modes
 from nasmetrics.rnn.model import RNNModel
 
 NOISE_AMPLITUDES = (0.1, 10.0, 100.0)
@@ -32,14 +33,13 @@ NOISE_AMPLITUDES = (0.1, 10.0, 100.0)
 
 @dataclass
 class RNNCapture:
-    """Everything the RNN metrics read. Arrays are float64 numpy."""
+    """Everything the RNN metrics read, in both modes. Arrays are float64 numpy."""
 
-    fidelity: str
     num_params: int
     # amplitude (0.0 = clean) -> per-sample Jacobian rows (batch, steps * emsize)
     jacobians: dict[float, np.ndarray]
     # activation-agreement kernel of ONE clean forward pass (batch x batch)
-    activation_kernel: np.ndarray
+    agreement_kernel: np.ndarray
     # per layer: rows = hidden units, columns = batch * steps (the states entering each step)
     hidden_rows: list[np.ndarray]
     # pass name -> sum over layers and steps of |h * dL/dh| for that pass
@@ -47,7 +47,16 @@ class RNNCapture:
     # |W * dL/dW| summed over the decoder weight (float64) and the non-first linear weights
     decoder_saliency: float
     linear_saliency: float
+    # which mode the metrics reduce it in (:func:`in_mode`); the passes are the same for both
+    mode: str = "faithful"
+    # values several metrics share (cov(J), cos(J)), computed once per capture for all modes
     extra: dict = field(default_factory=dict)
+
+
+def in_mode(capture: RNNCapture, mode: str) -> RNNCapture:
+    """The same capture, reduced in ``mode``: shares every array and the ``extra`` cache."""
+    check_modes([mode])
+    return replace(capture, mode=mode)
 
 
 def paper_noise(shape: tuple[int, ...]) -> np.ndarray:
@@ -62,12 +71,9 @@ def paper_noise(shape: tuple[int, ...]) -> np.ndarray:
 def run_passes(
     model: RNNModel,
     ids: torch.Tensor,
-    fidelity: str = "faithful",
     noise: np.ndarray | None = None,
 ) -> RNNCapture:
     """Run the two passes on a (steps, batch) id tensor and capture every metric's inputs."""
-    if fidelity not in ("faithful", "corrected"):
-        raise ValueError(f"fidelity must be 'faithful' or 'corrected', got {fidelity!r}")
     steps, batch = ids.shape
 
     with torch.no_grad():
@@ -138,10 +144,9 @@ def run_passes(
     del y_n, states_n, hidden_n, grads
 
     return RNNCapture(
-        fidelity=fidelity,
         num_params=model.num_params(),
         jacobians=jac,
-        activation_kernel=kernel.cpu().numpy(),
+        agreement_kernel=kernel.cpu().numpy(),
         hidden_rows=hidden_rows,
         hidden_saliency=hidden_sal,
         decoder_saliency=decoder_sal,

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 import torch
 
 from nasmetrics.corpus import input_batch
+from nasmetrics.modes import check_modes
 from nasmetrics.rnn.metrics import RNN_METRICS
 from nasmetrics.rnn.model import ModelShape, build_model
-from nasmetrics.rnn.passes import run_passes
+from nasmetrics.rnn.passes import in_mode, run_passes
 from nasmetrics.rnn.recipe import RecipeError, parse_recipe
 from nasmetrics.shard import score_replicates, score_rows
+from nasmetrics.shard_index import shard_table
 
 # Benchmark vocabulary sizes: the embedding is sized to these whatever the dictionary built
 # from the mirrored splits holds; the benchmark's parameter counts fix them exactly.
@@ -24,18 +27,20 @@ def score_architecture(
     recipe: str | dict,
     ids: np.ndarray,
     ntokens: int,
-    fidelity: str = "faithful",
+    modes: Sequence[str] = ("faithful",),
     seed: int = 0,
     device: str = "cpu",
     metrics: list[str] | None = None,
-) -> dict[str, float]:
-    """All (or the named) RNN metrics of one recipe on one (steps, batch) id batch."""
+) -> dict[str, dict[str, float]]:
+    """All (or the named) RNN metrics of one recipe on one (steps, batch) id batch, in each of
+    ``modes``: {mode: {metric: value}}. The passes run once; the modes only reduce them."""
+    modes = check_modes(modes)
     parsed = parse_recipe(recipe)
     model = build_model(parsed, ModelShape(ntokens=ntokens), seed=seed).to(device)
     if int(ids.max()) >= ntokens:
         raise ValueError(f"token id {int(ids.max())} is outside the {ntokens}-word embedding")
-    capture = run_passes(model, torch.as_tensor(ids, device=device), fidelity=fidelity)
-    return RNN_METRICS.compute(capture, metrics)
+    capture = run_passes(model, torch.as_tensor(ids, device=device))
+    return {m: RNN_METRICS.compute(in_mode(capture, m), metrics) for m in modes}
 
 
 LOSS_COLUMNS = {"ptb": "ptb_test_loss", "wikitext2": "wt2_test_loss"}
@@ -53,21 +58,21 @@ def corpus_rows(archs: pd.DataFrame, corpus: str, limit: int = 0) -> pd.DataFram
 
 def shard_index(archs: pd.DataFrame, corpus: str, shard_size: int, limit: int = 0) -> pd.DataFrame:
     """arch_id -> shard: consecutive blocks of ``shard_size`` in arch_id order."""
-    ids = corpus_rows(archs, corpus, limit)["arch_id"]
-    return pd.DataFrame({"arch_id": ids, "shard": np.arange(len(ids)) // shard_size})
+    return shard_table(corpus_rows(archs, corpus, limit)["arch_id"], shard_size)
 
 
 def score_table(
     rows: pd.DataFrame,
     ids: np.ndarray,
     ntokens: int,
-    fidelity: str = "faithful",
+    modes: Sequence[str] = ("faithful",),
     device: str = "cpu",
     seed: int = 0,
     log=print,
     progress=None,
-) -> pd.DataFrame:
-    """Score every row (arch_id, recipe, test_loss, status): scores.parquet's columns.
+) -> dict[str, pd.DataFrame]:
+    """Score every row (arch_id, recipe, test_loss, status) in each mode: {mode: the columns
+    of scores.parquet}.
     ``progress``: a PartialRows file that makes the job resumable (see shard.score_rows).
 
     An invalid recipe is not scored; a non-finite loss is scored (the metrics need no loss)
@@ -83,20 +88,21 @@ def score_table(
         return None
 
     def scorer(item):
-        return score_architecture(item["recipe"], ids, ntokens, fidelity, seed, device)
+        return score_architecture(item["recipe"], ids, ntokens, modes, seed, device)
 
     items = rows.to_dict("records")
-    table = score_rows(items, scorer, RNN_METRICS.names(), precheck=precheck, log=log,
-                       progress=progress)
-    table.insert(1, "test_loss", rows["test_loss"].astype(float).to_numpy())
-    for i, item in enumerate(items):
-        loss = float(item["test_loss"])
-        if not math.isfinite(loss) and table.at[i, "status"] in ("ok", "nonfinite_metric"):
-            extra = f"test loss is {loss}: left out of correlations"
-            table.at[i, "status"] = "nonfinite_loss"
-            notes = (item["error"], table.at[i, "error"], extra)
-            table.at[i, "error"] = "; ".join(e for e in notes if e)
-    return table
+    tables = score_rows(items, scorer, RNN_METRICS.names(), modes, precheck=precheck, log=log,
+                        progress=progress)
+    for table in tables.values():
+        table.insert(1, "test_loss", rows["test_loss"].astype(float).to_numpy())
+        for i, item in enumerate(items):
+            loss = float(item["test_loss"])
+            if not math.isfinite(loss) and table.at[i, "status"] in ("ok", "nonfinite_metric"):
+                extra = f"test loss is {loss}: left out of correlations"
+                table.at[i, "status"] = "nonfinite_loss"
+                notes = (item["error"], table.at[i, "error"], extra)
+                table.at[i, "error"] = "; ".join(e for e in notes if e)
+    return tables
 
 
 def ablation_choice(
@@ -127,18 +133,20 @@ def ablation_runs(
     kind: str,
     n: int,
     bptt: int = 70,
-    fidelity: str = "faithful",
+    modes: Sequence[str] = ("faithful",),
     device: str = "cpu",
     log=print,
     progress=None,
-) -> pd.DataFrame:
-    """One architecture under ``n`` input batches (kind=batch, seed 0) or seeds (batch 0)."""
+) -> dict[str, pd.DataFrame]:
+    """One architecture under ``n`` input batches (kind=batch, seed 0) or seeds (batch 0),
+    one table per mode."""
     def score_one(r):
         batch, seed = (r, 0) if kind == "batch" else (0, r)
         return score_architecture(arch["recipe"], input_batch(data, batch, bptt), ntokens,
-                                  fidelity, seed, device)
+                                  modes, seed, device)
 
-    table = score_replicates(arch["arch_id"], kind, n, score_one, RNN_METRICS.names(), log=log,
-                             progress=progress)
-    table.insert(3, "test_loss", float(arch["test_loss"]))
-    return table
+    tables = score_replicates(arch["arch_id"], kind, n, score_one, RNN_METRICS.names(), modes,
+                              log=log, progress=progress)
+    for table in tables.values():
+        table.insert(3, "test_loss", float(arch["test_loss"]))
+    return tables

@@ -4,10 +4,13 @@ rule fetch:
         "data/raw/{path}",
     log:
         "logs/fetch/{path}.log",
+    localrule: True
     conda:
         "../environment.yml"
     threads: 1
     resources:
         mem_mb=500,
+    params:
+        code=code_version("fetch"),
     script:
         "../workflow_scripts/fetch.py"

@@ -12,6 +12,7 @@ rule timings:
         ),
     log:
         "logs/timings.log",
+    localrule: True
     conda:
         "../environment.yml"
     threads: 1
@@ -19,5 +20,6 @@ rule timings:
         mem_mb=500,
     params:
         jobs=lambda wc: [job[:2] for job in scoring_jobs()],
+        code=code_version("timings"),
     script:
         "../workflow_scripts/timings.py"

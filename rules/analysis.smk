@@ -1,23 +1,25 @@
 rule rnn_correlations:
     """Kendall / Spearman / Pearson of every metric against test loss."""
     input:
-        "results/rnn/{corpus}/scores.parquet",
+        "results/rnn/{mode}/{corpus}/scores.parquet",
     output:
         report(
-            "results/rnn/{corpus}/correlations.csv",
+            "results/rnn/{mode}/{corpus}/correlations.csv",
             caption="../report/table.rst",
             category="Tables",
-            labels={"table": "RNN correlations, {corpus}"},
+            labels={"table": "RNN correlations, {mode}, {corpus}"},
         ),
     log:
-        "logs/rnn/{corpus}/correlations.log",
+        "logs/rnn/{mode}/{corpus}/correlations.log",
+    localrule: True
     conda:
         "../environment.yml"
     threads: 1
     resources:
         mem_mb=500,
     params:
-        metrics=RNN_METRIC_NAMES,
+        metrics=RNN_METRICS.names(),
+        code=code_version("rnn_correlations"),
     script:
         "../workflow_scripts/rnn_correlations.py"
 
@@ -25,53 +27,51 @@ rule rnn_correlations:
 rule rnn_published_comparison:
     """Ours vs the published PTB values, on the same architecture ids."""
     input:
-        scores="results/rnn/ptb/scores.parquet",
+        scores="results/rnn/{mode}/ptb/scores.parquet",
         published="results/rnn/published.parquet",
     output:
         report(
-            "results/rnn/ptb/published_comparison.csv",
+            "results/rnn/{mode}/ptb/published_comparison.csv",
             caption="../report/table.rst",
             category="Tables",
-            labels={"table": "RNN published comparison, ptb"},
+            labels={"table": "RNN published comparison, {mode}, ptb"},
         ),
     log:
-        "logs/rnn/ptb/published_comparison.log",
+        "logs/rnn/{mode}/ptb/published_comparison.log",
+    localrule: True
     conda:
         "../environment.yml"
     threads: 1
     resources:
         mem_mb=500,
     params:
-        metrics=RNN_METRIC_NAMES,
+        metrics=RNN_METRICS.names(),
         target="test_loss",
+        code=code_version("published_comparison"),
     script:
         "../workflow_scripts/published_comparison.py"
 
 
 rule rnn_summary:
-    """A markdown table of every metric's |tau| on each corpus and against the published."""
+    """A markdown table of every metric's |tau| per mode and corpus and against the published."""
     input:
-        correlations=expand(
-            "results/rnn/{corpus}/correlations.csv", corpus=RNN["corpora"]
-        ),
-        comparison=(
-            ["results/rnn/ptb/published_comparison.csv"]
-            if "ptb" in RNN["corpora"]
-            else []
-        ),
+        correlations=side_settings("rnn")[1],
+        comparison=comparison_file("rnn"),
     output:
         "results/rnn/summary.md",
     log:
         "logs/rnn/summary.log",
+    localrule: True
     conda:
         "../environment.yml"
     threads: 1
     resources:
         mem_mb=500,
     params:
-        side="rnn",
-        settings=RNN["corpora"],
-        title=f"RNN metrics vs test loss, fidelity: {config['fidelity']}",
+        settings=side_settings("rnn")[0],
+        labels=labels("rnn"),
+        title="RNN metrics vs test loss",
+        code=code_version("summary"),
     script:
         "../workflow_scripts/summary.py"
 
@@ -79,28 +79,26 @@ rule rnn_summary:
 rule bert_summary:
     """A markdown table of every metric's |tau| against GLUE in each mode and published."""
     input:
-        correlations=expand("results/bert/{mode}/correlations.csv", mode=BERT["modes"]),
-        comparison=(
-            ["results/bert/published_comparison.csv"]
-            if "faithful" in BERT["modes"]
-            else []
-        ),
+        correlations=side_settings("bert")[1],
+        comparison=comparison_file("bert"),
     output:
         "results/bert/summary.md",
     log:
         "logs/bert/summary.log",
+    localrule: True
     conda:
         "../environment.yml"
     threads: 1
     resources:
         mem_mb=500,
     params:
-        side="bert",
-        settings=BERT["modes"],
+        settings=side_settings("bert")[0],
+        labels=labels("bert"),
         title=(
             f"Transformer metrics vs GLUE, input {BERT['n_texts']} texts x "
             f"{BERT['seq_len']} tokens"
         ),
+        code=code_version("summary"),
     script:
         "../workflow_scripts/summary.py"
 
@@ -120,37 +118,42 @@ rule bert_correlations:
         by_task="results/bert/{mode}/correlations_by_task.csv",
     log:
         "logs/bert/{mode}/correlations.log",
-    conda:
-        "../environment.yml"
-    threads: 1
-    resources:
-        mem_mb=500,
-    script:
-        "../workflow_scripts/bert_correlations.py"
-
-
-rule bert_published_comparison:
-    """Ours (faithful) vs the published values, on the same ids, against GLUE."""
-    input:
-        scores="results/bert/faithful/scores.parquet",
-        published="results/bert/published.parquet",
-    output:
-        report(
-            "results/bert/published_comparison.csv",
-            caption="../report/table.rst",
-            category="Tables",
-            labels={"table": "transformer published comparison"},
-        ),
-    log:
-        "logs/bert/published_comparison.log",
+    localrule: True
     conda:
         "../environment.yml"
     threads: 1
     resources:
         mem_mb=500,
     params:
-        metrics=BERT_METRIC_NAMES,
+        code=code_version("bert_correlations"),
+    script:
+        "../workflow_scripts/bert_correlations.py"
+
+
+rule bert_published_comparison:
+    """Ours vs the published values, on the same ids, against GLUE."""
+    input:
+        scores="results/bert/{mode}/scores.parquet",
+        published="results/bert/published.parquet",
+    output:
+        report(
+            "results/bert/{mode}/published_comparison.csv",
+            caption="../report/table.rst",
+            category="Tables",
+            labels={"table": "transformer published comparison, {mode}"},
+        ),
+    log:
+        "logs/bert/{mode}/published_comparison.log",
+    localrule: True
+    conda:
+        "../environment.yml"
+    threads: 1
+    resources:
+        mem_mb=500,
+    params:
+        metrics=BERT_METRICS.names(),
         target="glue",
+        code=code_version("published_comparison"),
     script:
         "../workflow_scripts/published_comparison.py"
 
@@ -174,6 +177,7 @@ rule bert_pretraining:
         pdf="results/figures/bert/pretraining.pdf",
     log:
         "logs/bert/pretraining.log",
+    localrule: True
     conda:
         "../environment.yml"
     threads: 1
@@ -181,8 +185,18 @@ rule bert_pretraining:
         mem_mb=1000,
     params:
         modes=BERT["modes"],
-        metrics=BERT_METRIC_NAMES,
-        plot_metrics=["num_params", "head_confidence", "activation_distance_normalized"],
+        metrics=BERT_METRICS.names(),
+        # the figure's right panel: the parameter count and the two strongest forward
+        # metrics (checked against the registry when the workflow is parsed)
+        plot_metrics=[
+            BERT_METRICS.get(m).name
+            for m in (
+                "num_params",
+                "head_confidence",
+                "activation_distance_normalized",
+            )
+        ],
+        code=code_version("bert_pretraining"),
     script:
         "../workflow_scripts/bert_pretraining.py"
 
@@ -204,6 +218,7 @@ rule bert_audit:
         ),
     log:
         "logs/bert/audit.log",
+    localrule: True
     conda:
         "../environment.yml"
     threads: 1
@@ -211,6 +226,6 @@ rule bert_audit:
         mem_mb=1000,
     params:
         modes=BERT["modes"],
-        code=BERT_CODE,
+        code=code_version("bert_audit"),
     script:
         "../workflow_scripts/bert_audit.py"

@@ -16,7 +16,7 @@ rule rnn_archs:
         mem_mb=2000,
     params:
         ptb_logs=RNN["ptb_logs"],
-        code=RNN_TABLE_CODE,
+        code=code_version("rnn_archs"),
     script:
         "../workflow_scripts/rnn_archs.py"
 
@@ -36,6 +36,7 @@ rule rnn_inputs:
         mem_mb=1000,
     params:
         batch_size=RNN["batch_size"],
+        code=code_version("rnn_inputs"),
     script:
         "../workflow_scripts/rnn_inputs.py"
 
@@ -48,6 +49,7 @@ checkpoint rnn_shard_index:
         "results/rnn/{corpus}/shards.tsv",
     log:
         "logs/rnn/{corpus}/shard_index.log",
+    localrule: True
     conda:
         "../environment.yml"
     threads: 1
@@ -56,6 +58,7 @@ checkpoint rnn_shard_index:
     params:
         shard_size=RNN["shard_size"],
         limit=RNN["limit"],
+        code=code_version("rnn_shard_index"),
     script:
         "../workflow_scripts/rnn_shard_index.py"
 
@@ -80,6 +83,7 @@ rule bert_archs:
         sample=BERT["sample"],
         limit=BERT["limit"],
         expected=BERT_BENCHMARK_SIZE,
+        code=code_version("bert_archs"),
     script:
         "../workflow_scripts/bert_archs.py"
 
@@ -103,5 +107,6 @@ rule bert_inputs:
         n_texts=BERT["n_texts"],
         seq_len=BERT["seq_len"],
         n_batches=1,
+        code=code_version("bert_inputs"),
     script:
         "../workflow_scripts/bert_inputs.py"

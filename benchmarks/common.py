@@ -1,0 +1,36 @@
+"""What the benchmark scripts share: the input folder, one thread count, the RNN sample."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+from nasmetrics.corpus import corpus_batches, input_batch
+from nasmetrics.rnn.benchmark import combine_runs, iter_log_files, log_records
+
+
+def parse(ap: argparse.ArgumentParser) -> tuple[argparse.Namespace, Path]:
+    """Adds --threads and --mirror (a folder with the mirror's layout; default
+    $NASMETRICS_MIRROR, else the workflow's data/raw), parses, sets torch's thread count."""
+    ap.add_argument("--threads", type=int, default=1, help="torch intra-op threads")
+    ap.add_argument("--mirror", default=os.environ.get("NASMETRICS_MIRROR", "data/raw"))
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    return args, Path(args.mirror)
+
+
+def rnn_sample(mirror: Path, n: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """``n`` valid WikiText-2 recipes evenly spaced over the recipe ids (small and large cells
+    alike), and the PTB input batch (70 x 50)."""
+    archs = combine_runs(log_records(iter_log_files(
+        mirror / "nas-bench-nlp" / "train_logs_wikitext-2.zip")))
+    archs = archs[archs["status"] == "ok"]
+    picks = archs.iloc[np.linspace(0, len(archs) - 1, n).astype(int)]
+    lines = [(mirror / "corpora" / "ptb" / f"{s}.txt").read_text().splitlines()
+             for s in ("valid", "test")]
+    return picks, input_batch(corpus_batches(*lines)[0])

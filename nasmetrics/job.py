@@ -1,0 +1,26 @@
+"""What every scoring job sets up first, given Snakemake's ``snakemake`` object."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+import torch
+
+from nasmetrics.partial import PartialRows, fingerprint
+
+
+def log(message: str) -> None:
+    """One progress line to the job's log (the scripts point stderr at it)."""
+    print(message, file=sys.stderr)
+
+
+def scoring_job(smk) -> tuple[PartialRows, Callable[[str], None]]:
+    """Torch on the job's thread count, and the job's progress file: finished architectures
+    survive a kill, and the rerun resumes from them (nasmetrics/partial.py). The progress file
+    is fingerprinted by the job's params (the code version among them), its wildcards and the
+    contents of its inputs."""
+    torch.set_num_threads(smk.threads)
+    key = {**dict(smk.params.items()), **dict(smk.wildcards.items())}
+    progress = PartialRows.beside(smk.output[0], fingerprint(key, list(smk.input)))
+    return progress, log
