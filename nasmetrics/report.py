@@ -1,4 +1,4 @@
-"""Markdown summaries of the result tables (results/*/summary.md, pasted into README)."""
+"""Markdown summaries of the result tables (results/*/summary.md)."""
 
 from __future__ import annotations
 

@@ -55,7 +55,7 @@ rule rnn_published_comparison:
 rule rnn_summary:
     """A markdown table of every metric's |tau| per mode and corpus and against the published."""
     input:
-        correlations=side_settings("rnn")[1],
+        correlations=correlation_files("rnn"),
         comparison=comparison_file("rnn"),
     output:
         "results/rnn/summary.md",
@@ -68,7 +68,7 @@ rule rnn_summary:
     resources:
         mem_mb=500,
     params:
-        settings=side_settings("rnn")[0],
+        settings=setting_labels("rnn"),
         labels=labels("rnn"),
         title="RNN metrics vs test loss",
         code=code_version("summary"),
@@ -79,7 +79,7 @@ rule rnn_summary:
 rule bert_summary:
     """A markdown table of every metric's |tau| against GLUE in each mode and published."""
     input:
-        correlations=side_settings("bert")[1],
+        correlations=correlation_files("bert"),
         comparison=comparison_file("bert"),
     output:
         "results/bert/summary.md",
@@ -92,7 +92,7 @@ rule bert_summary:
     resources:
         mem_mb=500,
     params:
-        settings=side_settings("bert")[0],
+        settings=setting_labels("bert"),
         labels=labels("bert"),
         title=(
             f"Transformer metrics vs GLUE, input {BERT['n_texts']} texts x "

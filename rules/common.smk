@@ -136,17 +136,23 @@ def scoring_resources(side):
     return res
 
 
-def side_settings(side):
-    """(mode, corpus) pairs of the RNN side, modes of the transformer side: what the
-    summaries and tau bars put side by side, with their labels."""
+def setting_labels(side):
+    """What the summaries and tau bars put side by side: (mode, corpus) pairs of the RNN
+    side, modes of the transformer side, as labels."""
     if side == "rnn":
-        pairs = [(m, c) for m in RNN["modes"] for c in RNN["corpora"]]
-        return [f"{m}, {c}" for m, c in pairs], [
-            f"results/rnn/{m}/{c}/correlations.csv" for m, c in pairs
+        return [f"{m}, {c}" for m in RNN["modes"] for c in RNN["corpora"]]
+    return list(BERT["modes"])
+
+
+def correlation_files(side):
+    """The correlations.csv of each of setting_labels(side), in the same order."""
+    if side == "rnn":
+        return [
+            f"results/rnn/{m}/{c}/correlations.csv"
+            for m in RNN["modes"]
+            for c in RNN["corpora"]
         ]
-    return list(BERT["modes"]), [
-        f"results/bert/{m}/correlations.csv" for m in BERT["modes"]
-    ]
+    return [f"results/bert/{m}/correlations.csv" for m in BERT["modes"]]
 
 
 def comparison_file(side):

@@ -33,7 +33,7 @@ rule rnn_scatter:
 rule rnn_tau_bars:
     """|tau| of every metric per mode and corpus beside the published PTB values."""
     input:
-        correlations=side_settings("rnn")[1],
+        correlations=correlation_files("rnn"),
         published="results/rnn/published.parquet",
     output:
         png=report(
@@ -52,7 +52,7 @@ rule rnn_tau_bars:
     resources:
         mem_mb=1000,
     params:
-        sources=side_settings("rnn")[0],
+        sources=setting_labels("rnn"),
         metrics=RNN_METRICS.names(),
         target="test_loss",
         published_source="published, ptb",
@@ -130,7 +130,7 @@ rule bert_scatter:
 rule bert_tau_bars:
     """|tau| against GLUE of every metric: each mode beside the published values."""
     input:
-        correlations=side_settings("bert")[1],
+        correlations=correlation_files("bert"),
         published="results/bert/published.parquet",
     output:
         png=report(
@@ -149,7 +149,7 @@ rule bert_tau_bars:
     resources:
         mem_mb=1000,
     params:
-        sources=side_settings("bert")[0],
+        sources=setting_labels("bert"),
         metrics=BERT_METRICS.names(),
         target="glue",
         published_source="published",

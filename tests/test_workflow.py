@@ -5,9 +5,12 @@ only its branch, that a finished run has nothing left to do, and that deleting o
 rebuilds that shard and what is downstream of it, nothing else.
 """
 
+import os
 import re
 import shutil
 import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -231,40 +234,81 @@ def test_rerun_is_a_noop_and_a_deleted_shard_rebuilds_alone(run, mirror):
     assert (work / "results/rnn/faithful/ptb/shards/1.parquet").is_file()
 
 
-def dry_run_reasons(out: str) -> dict[str, set[str]]:
-    """rule -> the reasons the dry run gives for its jobs."""
-    reasons: dict[str, set[str]] = {}
-    rule = None
-    for line in out.splitlines():
-        m = re.match(r"^(?:local)?(?:rule|checkpoint) (\w+):$", line)
-        if m:
-            rule = m.group(1)
-        elif rule and line.strip().startswith("reason:"):
-            reasons.setdefault(rule, set()).add(line.strip())
-    return reasons
+def output_rules(work, mirror) -> dict[str, str]:
+    """output file -> rule, for every job of the finished run (Snakemake's --summary)."""
+    owner = {}
+    for line in snakemake(work, "--summary", mirror=mirror).splitlines():
+        cells = line.split("\t")
+        if len(cells) >= 3 and cells[0] != "output_file":
+            owner[cells[0]] = cells[2]
+    return owner
+
+
+# Snakemake 9.27's --list-changes params lists every output that has params on record, changed
+# or not (ParamsChange iterates over its files even when it holds no change); this runs the
+# same command with that one method fixed.
+LIST_PARAMS_CHANGES = (
+    "import sys\n"
+    "import snakemake.persistence as p\n"
+    "p.ParamsChange.__iter__ = lambda self: iter(self.files if self else ())\n"
+    "from snakemake.cli import main\n"
+    "main(sys.argv[1:])\n")
+
+
+# A checkpoint that must rerun hides the jobs after it until it has run. Not allowing the RNN
+# shard index (and what it depends on) to run makes Snakemake evaluate those jobs as well; the
+# jobs of the rules left out are still listed when their params changed.
+NOT_ALLOWED = {"fetch", "rnn_archs", "rnn_shard_index"}
+
+
+def params_changes(work, mirror, rules) -> set[str]:
+    env = dict(os.environ, NASMETRICS_MIRROR=str(mirror))
+    allowed = sorted(set(rules) - NOT_ALLOWED)
+    proc = subprocess.run([sys.executable, "-c", LIST_PARAMS_CHANGES, "--list-changes",
+                           "params", "--cores", "1", "--allowed-rules", *allowed,
+                           "--configfile", "config/presets/smoke.yaml", "config/test.yaml"],
+                          cwd=work, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return {line.strip() for line in proc.stdout.splitlines() if line.strip()}
 
 
 def test_editing_a_module_reruns_exactly_the_rules_that_import_it(run, mirror, tmp_path):
-    """Each nasmetrics module in turn is edited in a copy of the finished smoke run; the dry
-    run must give "params changed" for exactly the rules whose scripts import that module
-    (transitively; tests/test_code_version.py checks the import walk against Python's)."""
-    work = tmp_path / "work"
-    shutil.copytree(run[0], work, symlinks=True)
+    """Each nasmetrics module in turn is edited in a copy of the finished smoke run; Snakemake
+    must then find changed params for the jobs of exactly the rules whose scripts import that
+    module (transitively; tests/test_code_version.py checks the import walk against
+    Python's). Params are asked for every job (``--list-changes params``): a dry run names
+    only the first reason a job reruns, and upstream reruns come first."""
+    works = [tmp_path / f"work{i}" for i in range(2)]  # two copies: two edits at a time
+    for work in works:
+        shutil.copytree(run[0], work, symlinks=True)
+    owner = output_rules(works[0], mirror)
     scripts = {name: rule["script"] for name, rule in workflow_rules().items()
                if rule["script"]}
-    reaches = {s: set(imported_files(work / "workflow_scripts" / f"{s}.py", work))
-               for s in set(scripts.values())}
-    modules = sorted((work / "nasmetrics").rglob("*.py"))
-    assert len(modules) >= 30
-    for module in modules:
-        original = module.read_bytes()
-        module.write_bytes(original + b"\n# edited\n")
-        try:
-            reasons = dry_run_reasons(snakemake(work, "-n", mirror=mirror))
-        finally:
-            module.write_bytes(original)
-        changed = {r for r, texts in reasons.items()
-                   if any("Params have changed" in t for t in texts)}
-        expected = {r for r, s in scripts.items() if module in reaches[s]}
-        assert changed == expected, module.relative_to(work)
-    assert "Nothing to be done" in snakemake(work, "-n", mirror=mirror)
+    assert set(owner.values()) == set(scripts)  # the smoke run has a job of every rule
+    assert params_changes(works[0], mirror, scripts) == set()
+    names = sorted(p.relative_to(works[0]) for p in (works[0] / "nasmetrics").rglob("*.py"))
+    assert len(names) >= 30
+
+    def check(work, share):  # one copy, edited by one thread only
+        reaches = {s: set(imported_files(work / "workflow_scripts" / f"{s}.py", work))
+                   for s in set(scripts.values())}
+        out = []
+        for name in share:
+            module = work / name
+            original = module.read_bytes()
+            module.write_bytes(original + b"\n# edited\n")
+            try:
+                changed = {owner[f] for f in params_changes(work, mirror, scripts)
+                           if f in owner}
+            finally:
+                module.write_bytes(original)
+            out.append((name, changed, {r for r, s in scripts.items() if module in reaches[s]}))
+        return out
+
+    with ThreadPoolExecutor(len(works)) as pool:
+        shares = pool.map(check, works, [names[i::len(works)] for i in range(len(works))])
+        results = [r for share in shares for r in share]
+    assert len(results) == len(names)
+    for name, changed, expected in results:
+        assert changed == expected, name
+    assert "Nothing to be done" in snakemake(works[0], "-n", mirror=mirror)
