@@ -289,9 +289,11 @@ def test_editing_a_module_reruns_exactly_the_rules_that_import_it(run, mirror, t
     names = sorted(p.relative_to(works[0]) for p in (works[0] / "nasmetrics").rglob("*.py"))
     assert len(names) >= 30
 
+    # parsed here, before the threads: ast.parse is not thread-safe in Python 3.11
+    reaches = {(work, s): set(imported_files(work / "workflow_scripts" / f"{s}.py", work))
+               for work in works for s in set(scripts.values())}
+
     def check(work, share):  # one copy, edited by one thread only
-        reaches = {s: set(imported_files(work / "workflow_scripts" / f"{s}.py", work))
-                   for s in set(scripts.values())}
         out = []
         for name in share:
             module = work / name
@@ -302,7 +304,8 @@ def test_editing_a_module_reruns_exactly_the_rules_that_import_it(run, mirror, t
                            if f in owner}
             finally:
                 module.write_bytes(original)
-            out.append((name, changed, {r for r, s in scripts.items() if module in reaches[s]}))
+            out.append((name, changed,
+                        {r for r, s in scripts.items() if module in reaches[work, s]}))
         return out
 
     with ThreadPoolExecutor(len(works)) as pool:
