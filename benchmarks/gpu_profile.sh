@@ -38,7 +38,7 @@ rm -rf results
 
 start=$(date +%s)
 if [ "$limit" -gt 0 ]; then
-    timeout "$limit" $snakemake --profile profiles/gpu --resources gpu="$gpu_jobs" > "$out/default.log" 2>&1
+    timeout --signal=INT --kill-after=60 "$limit" $snakemake --profile profiles/gpu --resources gpu="$gpu_jobs" > "$out/default.log" 2>&1
 else
     $snakemake --profile profiles/gpu --resources gpu="$gpu_jobs" > "$out/default.log" 2>&1
 fi

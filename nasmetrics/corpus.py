@@ -61,3 +61,14 @@ def input_batch(data: np.ndarray, index: int = 0, bptt: int = 70) -> np.ndarray:
             f"batch {index} needs rows {start}..{start + bptt}, split has {data.shape[0]}"
         )
     return data[start : start + bptt]
+
+
+def target_batch(data: np.ndarray, index: int = 0, bptt: int = 70) -> np.ndarray:
+    """The next token of every token of :func:`input_batch` (the language model's targets)."""
+    start = index * bptt + 1
+    if start + bptt > data.shape[0]:
+        raise ValueError(
+            f"targets of batch {index} need rows {start}..{start + bptt}, split has "
+            f"{data.shape[0]}"
+        )
+    return data[start : start + bptt]

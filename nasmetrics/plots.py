@@ -49,12 +49,21 @@ def scatter(x: np.ndarray, y: np.ndarray, title: str, xlabel: str, ylabel: str):
     return fig
 
 
-def tau_bars(table: pd.DataFrame, order: list[str], title: str):
-    """Grouped bars of |tau|: table has columns metric, source, abs_tau."""
+def tau_bars(table: pd.DataFrame, order: list[str], title: str,
+             families: list[str] | None = None):
+    """Grouped bars of |tau|: table has columns metric, source, abs_tau. ``families`` (one per
+    metric of ``order``) marks each metric's family: a label suffix and a line between
+    families."""
     fig, ax = plt.subplots(figsize=(7.5, 0.32 * len(order) + 1.2))
     sns.barplot(data=table, y="metric", x="abs_tau", hue="source", order=order, ax=ax,
                 orient="h")
     ax.set(xlabel="|Kendall tau|", ylabel="", title=title)
+    if families is not None and len(set(families)) > 1:
+        ax.set_yticks(range(len(order)),
+                      [f"{m} [{f}]" for m, f in zip(order, families, strict=True)])
+        for i in range(1, len(order)):
+            if families[i] != families[i - 1]:
+                ax.axhline(i - 0.5, color="0.4", linestyle="--", linewidth=0.8)
     ax.legend(loc="lower right", fontsize="small")
     return fig
 

@@ -33,6 +33,7 @@ class Metric:
     needs_data: bool  # reads the input batch (False: the same for every input)
     needs_init: bool  # reads the randomly initialised weights (False: the same for every seed)
     normalized: str | None  # the metric that is this one divided by its number of terms
+    alias_of: str | None = None  # a metric whose value (in corrected mode) this one is
 
     @property
     def varies_with_replicate(self) -> bool:
@@ -48,9 +49,13 @@ class Registry:
     def register(self, name: str, label: str, *, published: Iterable[str] | None = None,
                  family: str = "paper", higher_is_better: bool = True,
                  needs_gradient: bool = False, needs_data: bool = True,
-                 needs_init: bool = True, normalized: str | None = None) -> Callable:
+                 needs_init: bool = True, normalized: str | None = None,
+                 alias_of: str | None = None) -> Callable:
         """Decorator. ``published`` defaults to the label alone; pass ``()`` for a metric the
-        published files do not have."""
+        published files do not have. ``alias_of``: the literature's name for a metric already
+        registered, whose value it reads (never computed twice)."""
+        if alias_of is not None and alias_of not in self._metrics:
+            raise ValueError(f"{self.side} metric {name!r}: alias of unknown {alias_of!r}")
         if family not in FAMILIES:
             raise ValueError(f"{self.side} metric {name!r}: family must be one of {FAMILIES}, "
                              f"got {family!r}")
@@ -60,7 +65,8 @@ class Registry:
                 raise ValueError(f"{self.side} metric {name!r} is registered twice")
             columns = (label,) if published is None else tuple(published)
             self._metrics[name] = Metric(name, fn, label, columns, family, higher_is_better,
-                                         needs_gradient, needs_data, needs_init, normalized)
+                                         needs_gradient, needs_data, needs_init, normalized,
+                                         alias_of)
             return fn
 
         return deco
@@ -83,9 +89,10 @@ class Registry:
         """Published column name -> metric name, aliases included."""
         return {col: m.name for m in self._metrics.values() for col in m.published}
 
-    def replicate_names(self) -> list[str]:
-        """The metrics an input-batch or seed ablation can move."""
-        return [m.name for m in self._metrics.values() if m.varies_with_replicate]
+    def replicate_names(self, family: str | None = None) -> list[str]:
+        """The metrics (of ``family``) an input-batch or seed ablation can move."""
+        return [m.name for m in self._metrics.values() if m.varies_with_replicate
+                and (family is None or m.family == family)]
 
     def compute(self, capture: Any, names: Iterable[str] | None = None) -> dict[str, float]:
         """Every requested metric of one capture, as floats (NaN where undefined)."""

@@ -7,6 +7,37 @@ import numpy as np
 COV_K = 1e-5  # the paper's regulariser on the eigenvalues
 
 
+def correlation_eigenvalues(rows: np.ndarray, constant: str = "nan") -> np.ndarray | None:
+    """Eigenvalues (ascending) of the rows' Pearson correlation matrix, ``numpy.corrcoef``
+    semantics: ``rows`` is (n_variables, n_observations).
+
+    A constant row has no defined correlation. ``constant="nan"``: return None.
+    ``constant="zero"``: its row and column of the matrix are zero (diagonal included), as
+    the MeCo reference code sets the NaN entries of ``torch.corrcoef`` to 0.
+    """
+    rows = np.asarray(rows, dtype=np.float64)
+    if rows.ndim != 2 or rows.shape[0] < 2:
+        raise ValueError(f"a correlation matrix needs a 2-D array with 2+ rows, got {rows.shape}")
+    centred = rows - rows.mean(axis=1, keepdims=True)
+    norms = np.sqrt(np.einsum("ij,ij->i", centred, centred))
+    if not np.all(np.isfinite(norms)):
+        return None
+    if np.any(norms == 0):
+        if constant == "nan":
+            return None
+        norms = np.where(norms == 0, np.inf, norms)  # unit row 0: a zero row and column
+    unit = centred / norms[:, None]
+    corr = unit @ unit.T
+    return np.linalg.eigvalsh(corr)
+
+
+def has_constant_row(rows: np.ndarray) -> bool:
+    """Whether a row of ``rows`` centres to exactly zero (its correlation is undefined)."""
+    rows = np.asarray(rows, dtype=np.float64)
+    centred = rows - rows.mean(axis=1, keepdims=True)
+    return bool(np.any(np.einsum("ij,ij->i", centred, centred) == 0))
+
+
 def covariance_score(rows: np.ndarray, k: float = COV_K) -> float:
     """-sum(log(v + k) + 1/(v + k)) over the eigenvalues v of the rows' correlation matrix.
 
@@ -14,16 +45,14 @@ def covariance_score(rows: np.ndarray, k: float = COV_K) -> float:
     constant makes the correlation matrix undefined: the score is then NaN (never an
     exception), so one degenerate architecture cannot stop a shard.
     """
-    rows = np.asarray(rows, dtype=np.float64)
-    if rows.ndim != 2 or rows.shape[0] < 2:
-        raise ValueError(f"covariance_score needs a 2-D array with 2+ rows, got {rows.shape}")
-    centred = rows - rows.mean(axis=1, keepdims=True)
-    norms = np.sqrt(np.einsum("ij,ij->i", centred, centred))
-    if not np.all(np.isfinite(norms)) or np.any(norms == 0):
+    v = correlation_eigenvalues(rows)
+    return covariance_from_eigenvalues(v, k)
+
+
+def covariance_from_eigenvalues(v: np.ndarray | None, k: float = COV_K) -> float:
+    """The covariance score of eigenvalues from :func:`correlation_eigenvalues` (None: NaN)."""
+    if v is None:
         return float("nan")
-    unit = centred / norms[:, None]
-    corr = unit @ unit.T
-    v = np.linalg.eigvalsh(corr)
     return float(-np.sum(np.log(v + k) + 1.0 / (v + k)))
 
 

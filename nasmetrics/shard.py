@@ -27,6 +27,7 @@ def score_rows(
     log: Callable[[str], None] = print,
     progress: PartialRows | None = None,
     key: Callable[[dict], Hashable] = lambda item: item["arch_id"],
+    extra_columns: Sequence[str] = (),
 ) -> dict[str, pd.DataFrame]:
     """Score ``items`` (dicts with at least ``arch_id``) in every one of ``modes``.
 
@@ -35,8 +36,9 @@ def score_rows(
     ``precheck(item)`` may return (status, error) to skip scoring (e.g. an invalid recipe).
     ``progress``: rows finished by an earlier, interrupted run of the same job are reused
     (matched in order by ``key(item)``), and every new row is appended to it when done.
-    Returns one table per mode; columns: arch_id, the metrics, status, error, seconds (the
-    architecture's wall time for all the modes together).
+    Returns one table per mode; columns: arch_id, the metrics, ``extra_columns`` (values the
+    scorer returns beside the metrics, e.g. a part's seconds: NaN when not scored, never a
+    status), status, error, seconds (the architecture's wall time for all the modes together).
     """
     names = list(metric_names)
     modes = list(modes)
@@ -55,7 +57,7 @@ def score_rows(
     rows = [{k: v for k, v in row.items() if k != "_key"} for row in done]
     for i, item in enumerate(items[len(rows):], len(rows) + 1):
         start = time.perf_counter()
-        per_mode = {m: dict.fromkeys(names, math.nan) for m in modes}
+        per_mode = {m: dict.fromkeys([*names, *extra_columns], math.nan) for m in modes}
         states = {}
         skip = precheck(item)
         if skip is not None:
@@ -80,7 +82,7 @@ def score_rows(
             progress.append(key(item), row)
         summary = ", ".join(f"{m} {states[m][0]}" for m in modes)
         log(f"[{i}/{total}] arch {item['arch_id']}: {summary} in {seconds:.1f} s")
-    columns = ["arch_id", *names, "status", "error", "seconds"]
+    columns = ["arch_id", *names, *extra_columns, "status", "error", "seconds"]
     return {m: pd.DataFrame([{"arch_id": r["arch_id"], **r["modes"][m], "seconds": r["seconds"]}
                              for r in rows], columns=columns) for m in modes}
 

@@ -18,7 +18,7 @@ rule rnn_correlations:
     resources:
         mem_mb=500,
     params:
-        metrics=RNN_METRICS.names(),
+        metrics=RNN_SCORED,
         code=code_version("rnn_correlations"),
     script:
         "../workflow_scripts/rnn_correlations.py"
@@ -45,7 +45,7 @@ rule rnn_published_comparison:
     resources:
         mem_mb=500,
     params:
-        metrics=RNN_METRICS.names(),
+        metrics=RNN_SCORED,
         target="test_loss",
         code=code_version("published_comparison"),
     script:

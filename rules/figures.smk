@@ -53,7 +53,8 @@ rule rnn_tau_bars:
         mem_mb=1000,
     params:
         sources=setting_labels("rnn"),
-        metrics=RNN_METRICS.names(),
+        metrics=RNN_SCORED,
+        families=[RNN_METRICS.get(m).family for m in RNN_SCORED],
         target="test_loss",
         published_source="published, ptb",
         title="Metric vs test loss",
@@ -87,7 +88,7 @@ rule rnn_ablation_figure:
     resources:
         mem_mb=1000,
     params:
-        metrics=RNN_METRICS.replicate_names(),
+        metrics=RNN_METRICS.replicate_names("paper"),
         side="rnn",
         title=lambda wc: f"Ablation spread, {wc.mode}",
         code=code_version("ablation_figure"),
@@ -151,6 +152,7 @@ rule bert_tau_bars:
     params:
         sources=setting_labels("bert"),
         metrics=BERT_METRICS.names(),
+        families=[BERT_METRICS.get(m).family for m in BERT_METRICS.names()],
         target="glue",
         published_source="published",
         title="Metric vs GLUE",

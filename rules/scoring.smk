@@ -22,6 +22,7 @@ rule rnn_score_shard:
         **scoring_resources("rnn"),
     params:
         modes=RNN["modes"],
+        proxies=RNN["proxies"],
         code=code_version("rnn_score_shard"),
         device=config["device"],
         bptt=RNN["bptt"],

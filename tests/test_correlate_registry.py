@@ -18,7 +18,12 @@ def test_rnn_metric_names():
         "activation_distance", "synaptic_saliency", "jacobian_cov", "jacobian_cos",
         "large_noise_jacobian", "large_noise_jacobian_cos", "more_noised_jacobian",
         "more_noised_jacobian_cos", "hidden_synaptic_saliency", "hidden_cov_l1",
-        "hidden_cov_l2", "hidden_cov_l3", "num_params"]
+        "hidden_cov_l2", "hidden_cov_l3", "num_params",
+        # the zero-cost proxies
+        "grad_norm", "snip", "grasp", "fisher", "synflow", "zico", "plain", "l2_norm", "flops",
+        "nwot", "jacov", "meco"]
+    assert RNN_METRICS.names("paper") == RNN_METRICS.names()[:13]
+    assert RNN_METRICS.names("proxy") == RNN_METRICS.names()[13:]
 
 
 def test_bert_metric_names():
@@ -46,15 +51,24 @@ def test_registry_metadata():
     # what reads a backward pass
     assert [m.name for m in RNN_METRICS.metrics() if not m.needs_gradient] == [
         "activation_distance", "hidden_cov_l1", "hidden_cov_l2", "hidden_cov_l3",
-        "num_params"]
+        "num_params", "l2_norm", "flops", "nwot", "meco"]
+    # aliases: the literature's names of paper metrics, computed once
+    assert {m.name: m.alias_of for m in RNN_METRICS.metrics() if m.alias_of} == {
+        "nwot": "activation_distance", "jacov": "jacobian_cov"}
+    # the data-independent proxies: synflow reads an all-ones input, flops only the shapes
+    assert {m.name for m in RNN_METRICS.metrics() if not m.varies_with_replicate} == {
+        "num_params", "flops"}
+    assert [m.name for m in RNN_METRICS.metrics() if not m.needs_data] == [
+        "num_params", "synflow", "l2_norm", "flops"]
     assert {m.name for m in BERT_METRICS.metrics() if m.needs_gradient} == {
         "synaptic_diversity", "synaptic_diversity_normalized", "synaptic_saliency",
         "synaptic_saliency_normalized", "jacobian_cov", "jacobian_cos", "head_importance",
         "head_importance_normalized"}
     # only the parameter count is the same for every input batch and seed
     for reg in (RNN_METRICS, BERT_METRICS):
-        assert set(reg.names()) - set(reg.replicate_names()) == {"num_params"}
-        assert reg.names(family="paper") == reg.names()
+        paper = reg.names("paper")
+        assert set(paper) - set(reg.replicate_names("paper")) == {"num_params"}
+    assert BERT_METRICS.names(family="paper") == BERT_METRICS.names()
     lower = [m.name for r in (RNN_METRICS, BERT_METRICS) for m in r.metrics()
              if not m.higher_is_better]
     assert lower == ["more_noised_jacobian"]

@@ -154,8 +154,8 @@ def test_shared_passes_equal_six_separate_passes(model, ids):
 def test_faithful_and_corrected_differ_only_where_documented(model, ids):
     noise = np.random.default_rng(5).normal(size=(T, B, SHAPE.emsize))
     cap = run_passes(model, ids, noise=noise)
-    faithful = RNN_METRICS.compute(in_mode(cap, "faithful"))
-    corrected = RNN_METRICS.compute(in_mode(cap, "corrected"))
+    faithful = RNN_METRICS.compute(in_mode(cap, "faithful"), RNN_METRICS.names("paper"))
+    corrected = RNN_METRICS.compute(in_mode(cap, "corrected"), RNN_METRICS.names("paper"))
     differ = {m for m in faithful if faithful[m] != corrected[m]}
     assert differ == {"activation_distance", "hidden_synaptic_saliency"}
     assert faithful["activation_distance"] - corrected["activation_distance"] == pytest.approx(
@@ -166,7 +166,7 @@ def test_hidden_cov_is_nan_for_constant_unit(model, ids):
     noise = np.zeros((T, B, SHAPE.emsize))
     cap = run_passes(model, ids, noise=noise)
     cap.hidden_rows[1][3, :] = 0.25  # one unit of layer 2 constant over all columns
-    values = RNN_METRICS.compute(cap)
+    values = RNN_METRICS.compute(cap, RNN_METRICS.names("paper"))
     assert np.isnan(values["hidden_cov_l2"])
     assert np.isfinite(values["hidden_cov_l1"])
 

@@ -36,17 +36,17 @@ def test_score_table_keeps_going_and_reports_each_problem():
     assert "unknown op 'magic'" in t.loc[1, "error"]
     assert "cycle" in t.loc[2, "error"]
     assert "loss is nan!" in t.loc[3, "error"]
-    assert t.loc[[1, 2], RNN_METRICS.names()].isna().all().all()
+    assert t.loc[[1, 2], RNN_METRICS.names("paper")].isna().all().all()
     # the architecture with no loss is still scored: its metrics are valid, only unranked
     assert np.isfinite(t.loc[3, "hidden_cov_l1"]) and np.isfinite(t.loc[4, "num_params"])
-    assert list(table.columns) == ["arch_id", "test_loss", *RNN_METRICS.names(), "status",
+    assert list(table.columns) == ["arch_id", "test_loss", *RNN_METRICS.names("paper"), "status",
                                    "error", "seconds"]
     assert any("[4/4] arch 4: faithful ok, corrected ok" in line for line in lines)
     corrected = tables["corrected"]
     pd.testing.assert_frame_equal(corrected[["arch_id", "status", "error", "seconds"]],
                                   table[["arch_id", "status", "error", "seconds"]])
     # the modes differ only in the two metrics the paper's code reduced differently
-    same = [m for m in RNN_METRICS.names()
+    same = [m for m in RNN_METRICS.names("paper")
             if m not in ("activation_distance", "hidden_synaptic_saliency")]
     pd.testing.assert_frame_equal(corrected[same], table[same])
 

@@ -54,7 +54,7 @@ def test_outputs_exist(run):
                          f"results/rnn/{mode}/{corpus}/shards/0.parquet",
                          f"results/rnn/{mode}/{corpus}/shards/1.parquet"]
             expected += [f"results/figures/rnn/{mode}/{corpus}/scatter_{m}.{ext}"
-                         for m in RNN_METRICS.names() for ext in ("png", "pdf")]
+                         for m in RNN_METRICS.names("paper") for ext in ("png", "pdf")]
     for mode in MODES:
         expected += [f"results/bert/{mode}/{f}" for f in (
             "scores.parquet", "correlations.csv", "correlations_by_task.csv")]
@@ -84,12 +84,12 @@ def test_outputs_exist(run):
 @pytest.mark.parametrize("corpus", ["ptb", "wikitext2"])
 def test_scores_contract(run, corpus, mode):
     scores = pd.read_parquet(run[0] / f"results/rnn/{mode}/{corpus}/scores.parquet")
-    assert list(scores.columns) == ["arch_id", "test_loss", *RNN_METRICS.names(), "status",
+    assert list(scores.columns) == ["arch_id", "test_loss", *RNN_METRICS.names("paper"), "status",
                                     "error", "seconds"]
     assert len(scores) == 5 and scores["arch_id"].is_unique
     assert scores["arch_id"].is_monotonic_increasing
     assert scores["arch_id"].dtype == "int64"
-    for m in RNN_METRICS.names():
+    for m in RNN_METRICS.names("paper"):
         assert scores[m].dtype == "float64"
     assert set(scores["status"]) <= {"ok", "nonfinite_loss", "nonfinite_metric"}
     archs = pd.read_parquet(run[0] / "results/rnn/archs.parquet").set_index("arch_id")
@@ -195,7 +195,7 @@ def test_correlation_tables(run):
         for corpus in ("ptb", "wikitext2"):
             t = pd.read_csv(run[0] / f"results/rnn/{mode}/{corpus}/correlations.csv")
             assert list(t.columns) == CORRELATION_COLUMNS
-            assert t["metric"].tolist() == RNN_METRICS.names()
+            assert t["metric"].tolist() == RNN_METRICS.names("paper")
             assert (t["n"] == 5).all()
     comp = pd.read_csv(run[0] / "results/rnn/faithful/ptb/published_comparison.csv")
     comp = comp.set_index("metric")
@@ -228,7 +228,7 @@ def test_rerun_is_a_noop_and_a_deleted_shard_rebuilds_alone(run, mirror):
     assert counts.get("rnn_score_shard") == 1
     assert counts.get("rnn_merge_scores") == 2 and counts.get("rnn_correlations") == 2
     assert "rnn_ablation_run" not in counts and "rnn_archs" not in counts
-    assert counts.get("rnn_scatter") == 2 * len(RNN_METRICS.names())  # PTB scatters only
+    assert counts.get("rnn_scatter") == 2 * len(RNN_METRICS.names("paper"))  # PTB scatters only
     snakemake(work, mirror=mirror)
     assert kept.stat().st_mtime_ns == before
     assert (work / "results/rnn/faithful/ptb/shards/1.parquet").is_file()

@@ -14,8 +14,15 @@ import math
 import numpy as np
 
 from nasmetrics.registry import Registry
-from nasmetrics.rnn.passes import RNNCapture
-from nasmetrics.scores import cosine_score, covariance_score, logdet
+from nasmetrics.rnn.passes import RNNCapture, in_mode
+from nasmetrics.scores import (
+    correlation_eigenvalues,
+    cosine_score,
+    covariance_from_eigenvalues,
+    covariance_score,
+    has_constant_row,
+    logdet,
+)
 
 RNN_METRICS = Registry("rnn")
 register = RNN_METRICS.register
@@ -23,10 +30,10 @@ register = RNN_METRICS.register
 
 @register("activation_distance", "Activation Distance")
 def activation_distance(cap: RNNCapture) -> float:
-    kernel = cap.agreement_kernel
     if cap.mode == "faithful":
-        kernel = 2.0 * kernel  # the paper's code summed K over two identical forward passes
-    return logdet(kernel)
+        # the paper's code summed K over two identical forward passes
+        return logdet(2.0 * cap.agreement_kernel)
+    return _cached(cap, ("logdet",), lambda: logdet(cap.agreement_kernel))
 
 
 @register("synaptic_saliency", "Synaptic Saliency", needs_gradient=True)
@@ -99,6 +106,59 @@ def num_params(cap: RNNCapture) -> float:
     return float(cap.num_params)
 
 
+# ---- the zero-cost proxies (docs/rnn.md, "Proxies"): values of the proxy passes, or the
+# paper metric whose definition they share -----------------------------------------------
+
+
+def _proxy(name: str):
+    def read(cap: RNNCapture) -> float:
+        if cap.proxies is None:
+            raise ValueError(f"proxy {name!r} needs the proxy passes (next-token targets)")
+        return cap.proxies.values[name]
+    return read
+
+
+def _register_proxy(name: str, label: str, **kw) -> None:
+    register(name, label, published=(), family="proxy", **kw)(_proxy(name))
+
+
+_register_proxy("grad_norm", "grad_norm", needs_gradient=True)
+_register_proxy("snip", "SNIP", needs_gradient=True)
+_register_proxy("grasp", "GraSP", needs_gradient=True)
+_register_proxy("fisher", "Fisher", needs_gradient=True)
+_register_proxy("synflow", "SynFlow", needs_gradient=True, needs_data=False)
+_register_proxy("zico", "ZiCo", needs_gradient=True)
+_register_proxy("plain", "plain", needs_gradient=True)
+_register_proxy("l2_norm", "l2_norm", needs_data=False)
+_register_proxy("flops", "FLOPs", needs_data=False, needs_init=False)
+
+
+# NASWOT is the log-determinant of the binary-code kernel of one forward: the corrected
+# activation distance (read from the same cache, in both modes).
+@register("nwot", "NASWOT", published=(), family="proxy", alias_of="activation_distance")
+def nwot(cap: RNNCapture) -> float:
+    return activation_distance(in_mode(cap, "corrected"))
+
+
+# jacob_cov: the covariance score of the per-sample input Jacobians of the summed output,
+# the paper's Jacobian covariance exactly (the model's output is the last layer's, before
+# the decoder, as in the benchmark's training code).
+@register("jacov", "Jacob. cov.", published=(), family="proxy", needs_gradient=True,
+          alias_of="jacobian_cov")
+def jacov(cap: RNNCapture) -> float:
+    return jacobian_cov(cap)
+
+
+@register("meco", "MeCo", published=(), family="proxy")
+def meco(cap: RNNCapture) -> float:
+    # per layer: the least eigenvalue of the correlation of the hidden features over every
+    # (column, step) state the layer passes on, the matrix the hidden covariance reads
+    eigenvalues = [_hidden_eigenvalues(cap, layer) for layer in range(len(cap.hidden_rows))]
+    if any(v is None for v in eigenvalues):
+        return float("nan")  # non-finite hidden states
+    return float(sum(v[0] for v in eigenvalues))
+
+
 def _cached(cap: RNNCapture, key: tuple, compute) -> float:
     # Several metrics share cov(J) and cos(J); each is computed once per capture.
     if key not in cap.extra:
@@ -114,7 +174,16 @@ def _cos(cap: RNNCapture, amp: float) -> float:
     return _cached(cap, ("cos", amp), lambda: cosine_score(cap.jacobians[amp]))
 
 
+def _hidden_eigenvalues(cap: RNNCapture, layer: int):
+    """Correlation eigenvalues of a layer's hidden rows (a constant unit: zero row and column),
+    computed once for meco and the hidden covariance."""
+    return _cached(cap, ("hidden_eig", layer), lambda: correlation_eigenvalues(
+        np.asarray(cap.hidden_rows[layer]), constant="zero"))
+
+
 def _hidden_cov(cap: RNNCapture, layer: int) -> float:
     if layer >= len(cap.hidden_rows):
         return float("nan")
-    return covariance_score(np.asarray(cap.hidden_rows[layer]))
+    if has_constant_row(cap.hidden_rows[layer]):
+        return float("nan")  # a constant unit has no correlation: undefined
+    return covariance_from_eigenvalues(_hidden_eigenvalues(cap, layer))

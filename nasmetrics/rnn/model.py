@@ -76,12 +76,15 @@ class RecipeCell(nn.Module):
         self,
         xs: list[torch.Tensor],
         on_activation: Callable[[torch.Tensor], None] | None = None,
+        on_linear: Callable[[str, torch.Tensor], None] | None = None,
     ) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
         """Run the cell over a sequence given as one (B, input_size) tensor per step.
 
         Returns the outputs (h_new_0) of every step and the hidden states h_prev_0 entering
         every step (the first is the zero state), as lists: stacking per layer would make
         every backward pass copy whole (T, B, H) gradients back and forth.
+        ``on_activation(out)`` sees every activation output and ``on_linear(node, out)`` every
+        linear node's output, every step.
         """
         batch, hid = xs[0].shape[0], self.hidden_size
         # Weights that read the same tensor are stacked, so each input is multiplied once per
@@ -111,6 +114,8 @@ class RecipeCell(nn.Module):
             for node in self.recipe.nodes:
                 if node.op == "linear":
                     out = self._linear(node, vals, fused, chunks, multiplied)
+                    if on_linear is not None:
+                        on_linear(node.name, out)
                 else:
                     out = self._eval_op(node, [vals[i] for i in node.inputs], on_activation)
                 vals[node.name] = out
@@ -187,18 +192,22 @@ class RNNModel(nn.Module):
         self,
         emb: torch.Tensor,
         on_activation: Callable[[int, torch.Tensor], None] | None = None,
+        on_linear: Callable[[int, str, torch.Tensor], None] | None = None,
     ) -> tuple[torch.Tensor, list[list[torch.Tensor]]]:
         """Run the cells on an embedded sequence (T, B, emsize).
 
         Returns y, the last layer's output sequence (T, B, emsize) before the decoder, and per
         layer the hidden states entering each step. ``on_activation(layer, out)`` sees every
-        activation output, every step.
+        activation output, ``on_linear(layer, node, out)`` every linear node output, every
+        step.
         """
         states = []
         h = list(emb.unbind(0))
         for layer, cell in enumerate(self.cells):
             hook = None if on_activation is None else (lambda out, _l=layer: on_activation(_l, out))
-            h, entering = cell(h, hook)
+            lin_hook = None if on_linear is None else (
+                lambda name, out, _l=layer: on_linear(_l, name, out))
+            h, entering = cell(h, hook, lin_hook)
             states.append(entering)
         return torch.stack(h), states
 

@@ -14,6 +14,7 @@ from nasmetrics.modes import check_modes
 from nasmetrics.rnn.metrics import RNN_METRICS
 from nasmetrics.rnn.model import ModelShape, build_model
 from nasmetrics.rnn.passes import in_mode, run_passes
+from nasmetrics.rnn.proxy_passes import PROXY_VALUES, run_proxy_passes
 from nasmetrics.rnn.recipe import RecipeError, parse_recipe
 from nasmetrics.shard import score_replicates, score_rows
 from nasmetrics.shard_index import shard_table
@@ -31,16 +32,29 @@ def score_architecture(
     seed: int = 0,
     device: str = "cpu",
     metrics: list[str] | None = None,
+    targets: np.ndarray | None = None,
 ) -> dict[str, dict[str, float]]:
     """All (or the named) RNN metrics of one recipe on one (steps, batch) id batch, in each of
-    ``modes``: {mode: {metric: value}}. The passes run once; the modes only reduce them."""
+    ``modes``: {mode: {metric: value}}. The passes run once; the modes only reduce them.
+
+    The proxies' passes run when a proxy is asked for; they need ``targets``, the next token
+    of every input token. Their wall time is returned as ``proxy_seconds`` in every mode."""
     modes = check_modes(modes)
+    names = RNN_METRICS.names() if metrics is None else list(metrics)
     parsed = parse_recipe(recipe)
     model = build_model(parsed, ModelShape(ntokens=ntokens), seed=seed).to(device)
-    if int(ids.max()) >= ntokens:
-        raise ValueError(f"token id {int(ids.max())} is outside the {ntokens}-word embedding")
+    for what, arr in (("token id", ids), ("target id", targets)):
+        if arr is not None and int(arr.max()) >= ntokens:
+            raise ValueError(f"{what} {int(arr.max())} is outside the {ntokens}-word embedding")
     capture = run_passes(model, torch.as_tensor(ids, device=device))
-    return {m: RNN_METRICS.compute(in_mode(capture, m), metrics) for m in modes}
+    extra = {}
+    if set(names) & set(PROXY_VALUES):
+        if targets is None:
+            raise ValueError("the proxies need next-token targets")
+        capture.proxies = run_proxy_passes(model, torch.as_tensor(ids, device=device),
+                                           torch.as_tensor(targets, device=device))
+        extra["proxy_seconds"] = capture.proxies.seconds
+    return {m: {**RNN_METRICS.compute(in_mode(capture, m), names), **extra} for m in modes}
 
 
 LOSS_COLUMNS = {"ptb": "ptb_test_loss", "wikitext2": "wt2_test_loss"}
@@ -70,9 +84,11 @@ def score_table(
     seed: int = 0,
     log=print,
     progress=None,
+    targets: np.ndarray | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Score every row (arch_id, recipe, test_loss, status) in each mode: {mode: the columns
-    of scores.parquet}.
+    of scores.parquet}. With next-token ``targets`` the proxies are scored too (and their
+    seconds per architecture, ``proxy_seconds``); without, the paper's metrics alone.
     ``progress``: a PartialRows file that makes the job resumable (see shard.score_rows).
 
     An invalid recipe is not scored; a non-finite loss is scored (the metrics need no loss)
@@ -87,12 +103,16 @@ def score_table(
             return "invalid_recipe", f"arch {item['arch_id']}: {exc}"
         return None
 
+    names = RNN_METRICS.names() if targets is not None else RNN_METRICS.names("paper")
+    extra = ["proxy_seconds"] if targets is not None else []
+
     def scorer(item):
-        return score_architecture(item["recipe"], ids, ntokens, modes, seed, device)
+        return score_architecture(item["recipe"], ids, ntokens, modes, seed, device, names,
+                                  targets)
 
     items = rows.to_dict("records")
-    tables = score_rows(items, scorer, RNN_METRICS.names(), modes, precheck=precheck, log=log,
-                        progress=progress)
+    tables = score_rows(items, scorer, names, modes, precheck=precheck, log=log,
+                        progress=progress, extra_columns=extra)
     for table in tables.values():
         table.insert(1, "test_loss", rows["test_loss"].astype(float).to_numpy())
         for i, item in enumerate(items):
@@ -143,9 +163,11 @@ def ablation_runs(
     def score_one(r):
         batch, seed = (r, 0) if kind == "batch" else (0, r)
         return score_architecture(arch["recipe"], input_batch(data, batch, bptt), ntokens,
-                                  modes, seed, device)
+                                  modes, seed, device, RNN_METRICS.names("paper"))
 
-    tables = score_replicates(arch["arch_id"], kind, n, score_one, RNN_METRICS.names(), modes,
+    # the ablations repeat the paper's study: its metrics only
+    tables = score_replicates(arch["arch_id"], kind, n, score_one, RNN_METRICS.names("paper"),
+                              modes,
                               log=log, progress=progress)
     for table in tables.values():
         table.insert(3, "test_loss", float(arch["test_loss"]))

@@ -1,0 +1,172 @@
+"""The zero-cost proxies' passes of one RNN architecture, run once for all of them.
+
+The loss is the language model's own objective: next-token cross-entropy through the tied
+decoder and its bias, on the scored (steps, batch) input with the next tokens as targets,
+averaged over all steps x batch tokens. The batch is cut into two halves of columns (columns
+of an RNN in eval mode are independent):
+
+- one forward and one backward per half give each half's weight gradients (zico reads them
+  apart, as two mini-batches), their sum the whole batch's gradient (grad_norm, snip, plain),
+  and per linear node the per-column sums over steps of a * dL/da (fisher);
+- grasp adds one Hessian-gradient product per half: a backward with ``create_graph`` and a
+  backward of <g, grad>, g the whole batch's gradient held fixed;
+- synflow is one float64 pass of a copy with |W|, one all-ones column of embedding-sized
+  inputs over the same number of steps, R = the sum of the decoder's outputs.
+
+The proxy weights (:func:`proxy_weights`) are every weight matrix of the cells' linear nodes
+(one per node input) and the tied embedding / decoder matrix, counted once with its gradient
+through both uses; biases are not counted (the references count layer weights only).
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+
+from nasmetrics import proxies
+from nasmetrics.rnn.model import RNNModel
+
+N_HALVES = 2
+# what run_proxy_passes computes (the other proxies read the paper metrics' capture)
+PROXY_VALUES = ("grad_norm", "snip", "plain", "grasp", "fisher", "zico", "l2_norm", "synflow",
+                "flops")
+# logits per chunk of columns: 10 columns x 70 steps of the 33,278-word WikiText-2 decoder
+CHUNK_ELEMENTS = 24_000_000
+
+
+@dataclass
+class RNNProxyCapture:
+    """Every proxy's value of one architecture (the passes reduce to floats at once)."""
+
+    values: dict[str, float]
+    seconds: float  # wall time of these passes, beyond the paper metrics' passes
+
+
+def proxy_weights(model: RNNModel) -> list[tuple[str, torch.nn.Parameter]]:
+    """(name, weight) of every weight the proxies read, in a fixed order."""
+    weights = [("embedding", model.embedding.weight)]  # also the tied decoder's weight
+    for layer, cell in enumerate(model.cells):
+        for node, lin in cell.linears.items():
+            weights += [(f"cells.{layer}.{node}.{j}", w) for j, w in enumerate(lin.weights)]
+    return weights
+
+
+def flops(model: RNNModel) -> float:
+    """Multiply-adds of one forward token: every weight matrix of the cells once, and the
+    decoder (emsize x ntokens); elementwise operations and the embedding lookup add none."""
+    cells = sum(w.numel() for cell in model.cells for lin in cell.linears.values()
+                for w in lin.weights)
+    return float(cells + model.embedding.weight.numel())
+
+
+def lm_loss(model: RNNModel, ids: torch.Tensor, targets: torch.Tensor, n_tokens: int,
+            on_linear=None) -> torch.Tensor:
+    """Summed next-token cross-entropy of ``ids`` (steps, columns) over ``n_tokens``."""
+    y, _ = model.forward_from_embedding(model.embedding(ids), on_linear=on_linear)
+    logits = model.decode(y)
+    loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1),
+                           reduction="sum")
+    return loss / n_tokens
+
+
+def run_proxy_passes(model: RNNModel, ids: torch.Tensor, targets: torch.Tensor,
+                     chunk_elements: int = CHUNK_ELEMENTS) -> RNNProxyCapture:
+    """Every proxy of ``model`` on ``ids`` (steps, batch) with next tokens ``targets``.
+
+    Each half is run in chunks of columns whose logits hold at most ``chunk_elements``
+    numbers (the decoder's logits and their second derivatives are what fills memory); the
+    gradients of a half's chunks add up to the half's gradient exactly.
+    """
+    start = time.perf_counter()
+    if ids.shape != targets.shape:
+        raise ValueError(f"targets {tuple(targets.shape)} do not match ids {tuple(ids.shape)}")
+    steps, batch = ids.shape
+    if batch < N_HALVES:
+        raise ValueError(f"the proxies need {N_HALVES}+ columns, the batch has {batch}")
+    n_tokens = steps * batch
+    weights = [w for _, w in proxy_weights(model)]
+    per_chunk = max(1, chunk_elements // (steps * model.shape.ntokens))
+    halves = [h.split(per_chunk) for h in
+              torch.arange(batch, device=ids.device).tensor_split(N_HALVES)]
+
+    half_grads = []  # per half: gradient of that half's MEAN loss, per weight
+    total: list[torch.Tensor | None] = [None] * len(weights)
+    fisher_sums = []
+    for chunks in halves:
+        half: list[torch.Tensor | None] = [None] * len(weights)
+        for cols in chunks:
+            outs: dict[tuple[int, str], list[torch.Tensor]] = {}
+            loss = lm_loss(model, ids[:, cols], targets[:, cols], n_tokens, _collect(outs))
+            acts = [a for key in outs for a in outs[key]]
+            grads = torch.autograd.grad(loss, [*weights, *acts], allow_unused=True)
+            half = [_add(h, g) for h, g in zip(half, grads[: len(weights)], strict=True)]
+            i = len(weights)
+            for key in outs:  # per linear node: per-column sum over steps of a * dL/da
+                n = len(outs[key])
+                terms = [a.detach() * g for a, g in
+                         zip(outs[key], grads[i : i + n], strict=True) if g is not None]
+                if terms:
+                    fisher_sums.append(torch.stack(terms).sum(0))
+                i += n
+            del loss, outs, acts, grads
+        total = [_add(t, h) for t, h in zip(total, half, strict=True)]
+        # this half's mean loss is its part of the batch loss times n_tokens / its tokens
+        share = batch / sum(len(c) for c in chunks)
+        half_grads.append([None if h is None else h * share for h in half])
+
+    hessian_grads: list[torch.Tensor | None] = [None] * len(weights)
+    for cols in (c for chunks in halves for c in chunks):
+        loss = lm_loss(model, ids[:, cols], targets[:, cols], n_tokens)
+        grads = torch.autograd.grad(loss, weights, create_graph=True, allow_unused=True)
+        z = sum((g * t).sum() for g, t in zip(grads, total, strict=True) if g is not None)
+        hg = torch.autograd.grad(z, weights, allow_unused=True)
+        hessian_grads = [_add(h, g) for h, g in zip(hessian_grads, hg, strict=True)]
+        del loss, grads, z, hg
+
+    values = {
+        "grad_norm": proxies.grad_norm(total),
+        "snip": proxies.snip(weights, total),
+        "plain": proxies.plain(weights, total),
+        "grasp": proxies.grasp(weights, hessian_grads),
+        "fisher": proxies.fisher(fisher_sums, batch),
+        "zico": proxies.zico(half_grads),
+        "l2_norm": proxies.l2_norm(weights),
+        "synflow": _synflow(model, steps),
+        "flops": flops(model),
+    }
+    return RNNProxyCapture(values, time.perf_counter() - start)
+
+
+def _synflow(model: RNNModel, steps: int) -> float:
+    """float64 copy with |W| (biases too), one all-ones column of embedding-sized inputs
+    entering the cells for ``steps`` steps, R = sum of the decoder outputs. The recurrent
+    activations (tanh, sigmoid, leaky ReLU) are kept: with |W| and positive inputs leaky ReLU
+    is the identity, as ReLU is in the reference; sigmoid and tanh stay smooth gates."""
+    net = copy.deepcopy(model).double()
+    with torch.no_grad():
+        for p in net.parameters():
+            p.abs_()
+    weights = [w for _, w in proxy_weights(net)]
+    ones = torch.ones(steps, 1, net.shape.emsize, dtype=torch.float64,
+                      device=net.embedding.weight.device)
+    y, _ = net.forward_from_embedding(ones)
+    grads = torch.autograd.grad(net.decode(y).sum(), weights, allow_unused=True)
+    return proxies.synflow(weights, grads)
+
+
+def _collect(outs: dict):
+    """An ``on_linear`` callback keeping every linear node's output per (layer, node)."""
+    def keep(layer: int, node: str, out: torch.Tensor) -> None:
+        outs.setdefault((layer, node), []).append(out)
+    return keep
+
+
+def _add(a: torch.Tensor | None, b: torch.Tensor | None) -> torch.Tensor | None:
+    b = None if b is None else b.detach()
+    if a is None:
+        return b
+    return a if b is None else a + b
