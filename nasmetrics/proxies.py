@@ -99,3 +99,83 @@ def meco_layer(features: np.ndarray) -> float:
     a constant feature's row and column are zero, as in the reference."""
     v = correlation_eigenvalues(features, constant="zero")
     return float("nan") if v is None else float(v[0])
+
+
+def loss_gradient_proxies(weights: Sequence[torch.Tensor], loss_of, halves) -> dict[str, float]:
+    """grad_norm, snip, plain, grasp, fisher, zico and l2_norm from one loss, on both sides.
+
+    ``halves``: two lists of index chunks (the samples of each half batch, cut so that one
+    chunk's graph fits in memory). ``loss_of(idx, collect)`` runs the samples ``idx`` and
+    returns ``(part, n_terms)``: their part of the whole batch's mean loss and how many loss
+    terms (tokens) it averages; it calls ``collect(key, a)`` with every activation ``a`` that
+    fisher reads, samples on the first axis and features on the last (several tensors per key
+    add up, e.g. one per step). The chunks' gradients add up to the batch gradient g exactly.
+
+    Passes: one forward and one backward per chunk (g, each half's gradient, the activation
+    gradients), then one Hessian-gradient product per chunk (a backward with
+    ``create_graph`` and a backward of <g, grad>).
+    """
+    n_w = len(weights)
+    half_grads, half_terms = [], []
+    total: list[torch.Tensor | None] = [None] * n_w
+    fisher_sums: dict = {}
+    for chunks in halves:
+        half: list[torch.Tensor | None] = [None] * n_w
+        terms = 0
+        for idx in chunks:
+            acts: dict = {}
+            part, n_terms = loss_of(idx, lambda key, a, _acts=acts: _acts.setdefault(
+                key, []).append(a))
+            flat = [a for key in acts for a in acts[key]]
+            grads = torch.autograd.grad(part, [*weights, *flat], allow_unused=True)
+            half = [_add(h, g) for h, g in zip(half, grads[:n_w], strict=True)]
+            i = n_w
+            for key, items in acts.items():  # per sample: sum over positions of a * dL/da
+                prods = [(a.detach() * g).reshape(a.shape[0], -1, a.shape[-1]).sum(1)
+                         for a, g in zip(items, grads[i:i + len(items)], strict=True)
+                         if g is not None]
+                if prods:
+                    s = torch.stack(prods).sum(0)
+                    fisher_sums.setdefault(key, []).append(s)
+                i += len(items)
+            terms += n_terms
+            del part, acts, flat, grads
+        total = [_add(t, h) for t, h in zip(total, half, strict=True)]
+        half_grads.append(half)
+        half_terms.append(terms)
+    all_terms = sum(half_terms)
+    # each half's own mean loss: its part of the batch mean times all terms / its terms
+    zico_value = (zico([[None if g is None else g * (all_terms / n) for g in h]
+                        for h, n in zip(half_grads, half_terms, strict=True)])
+                  if all(n > 0 for n in half_terms) else float("nan"))
+
+    hessian_grads: list[torch.Tensor | None] = [None] * n_w
+    for idx in (c for chunks in halves for c in chunks):
+        part, _ = loss_of(idx, lambda key, a: None)
+        grads = torch.autograd.grad(part, weights, create_graph=True, allow_unused=True)
+        inner = [(g * t).sum() for g, t in zip(grads, total, strict=True)
+                 if g is not None and t is not None and g.requires_grad]
+        if inner:
+            hg = torch.autograd.grad(sum(inner), weights, allow_unused=True)
+            hessian_grads = [_add(h, g) for h, g in zip(hessian_grads, hg, strict=True)]
+        del part, grads, inner
+
+    # one activation's samples may come from several chunks: concatenate them
+    per_activation = [torch.cat(v) for v in fisher_sums.values()]
+    n_samples = sum(len(c) for chunks in halves for c in chunks)
+    return {
+        "grad_norm": grad_norm(total),
+        "snip": snip(weights, total),
+        "plain": plain(weights, total),
+        "grasp": grasp(weights, hessian_grads),
+        "fisher": fisher(per_activation, n_samples),
+        "zico": zico_value,
+        "l2_norm": l2_norm(weights),
+    }
+
+
+def _add(a: torch.Tensor | None, b: torch.Tensor | None) -> torch.Tensor | None:
+    b = None if b is None else b.detach()
+    if a is None:
+        return b
+    return a if b is None else a + b

@@ -151,7 +151,7 @@ rule bert_published_comparison:
     resources:
         mem_mb=500,
     params:
-        metrics=BERT_METRICS.names(),
+        metrics=BERT_METRICS.names("paper"),
         target="glue",
         code=code_version("published_comparison"),
     script:
@@ -185,7 +185,7 @@ rule bert_pretraining:
         mem_mb=1000,
     params:
         modes=BERT["modes"],
-        metrics=BERT_METRICS.names(),
+        metrics=BERT_METRICS.names("paper"),
         # the figure's right panel: the parameter count and the two strongest forward
         # metrics (checked against the registry when the workflow is parsed)
         plot_metrics=[

@@ -20,6 +20,17 @@ BERT = config["bert"]
 METRICS = {"rnn": RNN_METRICS, "bert": BERT_METRICS}
 # the RNN metrics every scores table holds: the paper's, and the proxies unless switched off
 RNN_SCORED = RNN_METRICS.names() if RNN["proxies"] else RNN_METRICS.names("paper")
+# the transformer side scores the proxies in corrected mode only
+BERT_SCORED = (
+    BERT_METRICS.names()
+    if BERT["proxies"] and "corrected" in BERT["modes"]
+    else BERT_METRICS.names("paper")
+)
+
+
+def bert_scored(mode):
+    """The metric columns of the transformer scores table of ``mode``."""
+    return BERT_SCORED if mode == "corrected" else BERT_METRICS.names("paper")
 for _side, _cfg in (("rnn", RNN), ("bert", BERT)):
     _extra = sorted(set(_cfg["ablation"]["modes"]) - set(_cfg["modes"]))
     if _cfg.get("enabled", True) and _cfg["ablation"]["enabled"] and _extra:
@@ -239,7 +250,7 @@ def static_outputs(wildcards):
             outs += expand(
                 "results/figures/bert/{mode}/scatter_{metric}.{ext}",
                 mode=mode,
-                metric=BERT_METRICS.names(),
+                metric=bert_scored(mode),
                 ext=["png", "pdf"],
             )
         outs += comparison_file("bert")

@@ -151,8 +151,8 @@ rule bert_tau_bars:
         mem_mb=1000,
     params:
         sources=setting_labels("bert"),
-        metrics=BERT_METRICS.names(),
-        families=[BERT_METRICS.get(m).family for m in BERT_METRICS.names()],
+        metrics=BERT_SCORED,
+        families=[BERT_METRICS.get(m).family for m in BERT_SCORED],
         target="glue",
         published_source="published",
         title="Metric vs GLUE",

@@ -69,6 +69,7 @@ rule bert_score_shard:
     params:
         shard_size=BERT["shard_size"],
         device=config["device"],
+        proxies=BERT["proxies"],
         code=code_version("bert_score_shard"),
     script:
         "../workflow_scripts/bert_score_shard.py"

@@ -16,6 +16,7 @@ from nasmetrics.bert.benchmark import (
     search_space_summary,
 )
 from nasmetrics.bert.inputs import text_batches
+from nasmetrics.bert.mlm import mlm_mask
 from nasmetrics.bert.pretraining import checkpoint_agreement, checkpoint_table, metric_taus
 from nasmetrics.bert.score import ablation_ids, ablation_runs
 from nasmetrics.bert.space import Architecture, Layer
@@ -114,11 +115,13 @@ def test_ablation_runs_seed_moves_only_dropout_in_faithful_mode():
     # same initialisation (seed 0) in both: the parameter count and nothing else is fixed
     assert seeds["num_params"].nunique() == 1
     assert seeds["head_confidence"].nunique() == 2
-    batches = ablation_runs(row, ids, mask, "batch", 2, "corrected", **quiet)
+    mlm = [mlm_mask(ids[b], mask[b], [101, 102, 0], 103, seed=b) for b in range(2)]
+    mlm = (np.stack([m[0] for m in mlm]), np.stack([m[1] for m in mlm]))
+    batches = ablation_runs(row, ids, mask, "batch", 2, "corrected", mlm=mlm, **quiet)
     assert batches["glue"].tolist() == [70.0, 70.0]
     assert batches["synaptic_saliency"].nunique() == 2
     # corrected mode has no dropout: the seed sets the initialisation
-    init = ablation_runs(row, ids, mask, "seed", 2, "corrected", **quiet)
+    init = ablation_runs(row, ids, mask, "seed", 2, "corrected", mlm=mlm, **quiet)
     assert init["synaptic_diversity"].nunique() == 2
     with pytest.raises(ValueError, match="3 input batches"):
         ablation_runs(row, ids, mask, "batch", 3, "faithful", **quiet)

@@ -33,7 +33,7 @@ def test_term_counts_match_the_published_normalisation():
     seed_everything(0)
     model = Encoder(ARCH0, faithful=True)
     ids = torch.randint(1000, 2000, (2, 12), generator=torch.Generator().manual_seed(0))
-    v = BERT_METRICS.compute(run_passes(model, ids))
+    v = BERT_METRICS.compute(run_passes(model, ids), BERT_METRICS.names("paper"))
     ratios = {m: v[m] / v[f"{m}_normalized"] for m in (
         "synaptic_diversity", "synaptic_saliency", "activation_distance", "head_importance",
         "head_confidence", "head_softmax_confidence")}
@@ -50,7 +50,8 @@ def test_dsc_counts_and_seeded_determinism():
     runs = []
     for _ in range(2):
         seed_everything(0)
-        runs.append(BERT_METRICS.compute(run_passes(Encoder(arch, faithful=False), ids)))
+        runs.append(BERT_METRICS.compute(run_passes(Encoder(arch, faithful=False), ids),
+                                         BERT_METRICS.names("paper")))
     assert runs[0] == runs[1]  # seed 0 fixes init and dropout
     v = runs[0]
     # DSC: q, k, v, conv kernel, conv out, output dense + SA: q, k, v, dense

@@ -32,7 +32,10 @@ def test_bert_metric_names():
         *[n for m in pairs for n in (m, f"{m}_normalized")], "jacobian_cov", "jacobian_cos",
         "head_importance", "head_importance_normalized", "head_confidence",
         "head_confidence_normalized", "head_softmax_confidence",
-        "head_softmax_confidence_normalized", "num_params"]
+        "head_softmax_confidence_normalized", "num_params",
+        "grad_norm", "snip", "grasp", "fisher", "synflow", "zico", "plain", "l2_norm", "flops",
+        "nwot", "jacov", "meco"]
+    assert BERT_METRICS.names("proxy") == RNN_METRICS.names("proxy")  # the same proxies
 
 
 def test_registry_metadata():
@@ -42,7 +45,7 @@ def test_registry_metadata():
     assert "Number of Parameters" not in RNN_METRICS.published_columns()
     bert = BERT_METRICS.published_columns()
     assert bert["Jacobian Score Normalized"] == "jacobian_cos"
-    assert len(bert) == len(BERT_METRICS.names())  # each has its one column
+    assert len(bert) == len(BERT_METRICS.names("paper"))  # each has its one column
     # normalized partners: every sum metric names its mean, which is registered
     pairs = {m.name: m.normalized for m in BERT_METRICS.metrics() if m.normalized}
     assert pairs == {m: f"{m}_normalized" for m in (
@@ -63,12 +66,12 @@ def test_registry_metadata():
     assert {m.name for m in BERT_METRICS.metrics() if m.needs_gradient} == {
         "synaptic_diversity", "synaptic_diversity_normalized", "synaptic_saliency",
         "synaptic_saliency_normalized", "jacobian_cov", "jacobian_cos", "head_importance",
-        "head_importance_normalized"}
+        "head_importance_normalized", "grad_norm", "snip", "grasp", "fisher", "synflow",
+        "zico", "plain", "jacov"}
     # only the parameter count is the same for every input batch and seed
     for reg in (RNN_METRICS, BERT_METRICS):
         paper = reg.names("paper")
         assert set(paper) - set(reg.replicate_names("paper")) == {"num_params"}
-    assert BERT_METRICS.names(family="paper") == BERT_METRICS.names()
     lower = [m.name for r in (RNN_METRICS, BERT_METRICS) for m in r.metrics()
              if not m.higher_is_better]
     assert lower == ["more_noised_jacobian"]

@@ -10,6 +10,7 @@ import torch
 import torch.nn.functional as F
 
 from nasmetrics import proxies
+from nasmetrics.bert.metrics import BERT_METRICS
 from nasmetrics.corpus import input_batch, target_batch
 from nasmetrics.rnn.metrics import RNN_METRICS
 from nasmetrics.rnn.model import build_model
@@ -169,7 +170,8 @@ def test_rnn_fisher_against_per_column_activation_gradients(model, tokens):
     total, i = 0.0, 0
     for k in keys:
         n = len(outs[k])
-        terms = [a * g for a, g in zip(outs[k], grads[i:i + n], strict=True) if g is not None]
+        terms = [a.detach() * g for a, g in zip(outs[k], grads[i:i + n], strict=True)
+                 if g is not None]
         if terms:
             total += float((torch.stack(terms).sum(0) ** 2).sum())
         i += n
@@ -259,17 +261,28 @@ def test_score_table_with_and_without_proxies():
 
 
 def test_workflow_with_proxies(mirror, tmp_path):
-    """rnn.proxies: true puts every proxy in the scores, correlations, summary and figures."""
+    """rnn.proxies and bert.proxies put every proxy in the scores, correlations, summary and
+    figures (the transformer side: corrected mode)."""
     from tests.conftest import copy_workflow, snakemake
 
     work = copy_workflow(tmp_path / "proxies")
     (work / "config" / "test.yaml").write_text(
         "rnn:\n  proxies: true\n  corpora: [ptb]\n  modes: [faithful]\n  limit: 4\n"
         "  shard_size: 2\n  batch_size: 6\n  bptt: 8\n  ablation:\n    enabled: false\n"
-        "bert:\n  enabled: false\n")
+        "bert:\n  proxies: true\n  modes: [corrected]\n  limit: 3\n  n_texts: 4\n"
+        "  seq_len: 24\n  ablation:\n    enabled: false\n")
     targets = ["results/rnn/summary.md", "results/figures/rnn/tau_bars.png",
-               "results/figures/rnn/faithful/ptb/scatter_zico.png"]
+               "results/figures/rnn/faithful/ptb/scatter_zico.png",
+               "results/bert/corrected/correlations_by_task.csv",
+               "results/figures/bert/corrected/scatter_meco.png",
+               "results/figures/bert/tau_bars.png"]
     snakemake(work, *targets, mirror=mirror)
+    bert = pd.read_parquet(work / "results/bert/corrected/scores.parquet")
+    assert list(bert.columns) == ["arch_id", "glue", *BERT_METRICS.names(), "proxy_seconds",
+                                  "status", "error", "seconds"]
+    assert len(bert) == 3 and (bert["proxy_seconds"] > 0).all()
+    bert_corr = pd.read_csv(work / "results/bert/corrected/correlations.csv")
+    assert bert_corr["metric"].tolist() == BERT_METRICS.names()
     scores = pd.read_parquet(work / "results/rnn/faithful/ptb/scores.parquet")
     assert list(scores.columns) == ["arch_id", "test_loss", *RNN_METRICS.names(),
                                     "proxy_seconds", "status", "error", "seconds"]

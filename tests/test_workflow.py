@@ -59,7 +59,7 @@ def test_outputs_exist(run):
         expected += [f"results/bert/{mode}/{f}" for f in (
             "scores.parquet", "correlations.csv", "correlations_by_task.csv")]
         expected += [f"results/figures/bert/{mode}/scatter_{m}.{ext}"
-                     for m in BERT_METRICS.names() for ext in ("png", "pdf")]
+                     for m in BERT_METRICS.names("paper") for ext in ("png", "pdf")]
     expected += ["results/bert/faithful/published_comparison.csv", "results/bert/archs.parquet",
                  "results/bert/audit.csv", "results/bert/search_space.csv",
                  "results/bert/pretraining/checkpoints.csv",
@@ -116,7 +116,7 @@ def test_rnn_modes_come_from_one_set_of_passes(run, corpus):
 @pytest.mark.parametrize("mode", MODES)
 def test_bert_scores_contract(run, mode):
     scores = pd.read_parquet(run[0] / f"results/bert/{mode}/scores.parquet")
-    assert list(scores.columns) == ["arch_id", "glue", *BERT_METRICS.names(), "status",
+    assert list(scores.columns) == ["arch_id", "glue", *BERT_METRICS.names("paper"), "status",
                                     "error", "seconds"]
     assert scores["arch_id"].tolist() == [0, 1, 2, 3, 4]
     assert (scores["status"] == "ok").all()

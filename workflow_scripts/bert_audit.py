@@ -21,7 +21,9 @@ ckpts = checkpoint_table(json.loads(Path(inp.train).read_text(encoding="utf-8"))
 archs = pd.read_parquet(inp.archs)
 arch0 = from_config(json.loads(archs.loc[archs["arch_id"] == 0, "architecture"].iloc[0]))
 batch = np.load(inp.inputs)
-signal = {mode: gradient_signal(arch0, batch["input_ids"][0], batch["attention_mask"][0], mode)
+mlm = (batch["mlm_input_ids"][0], batch["mlm_labels"][0])
+signal = {mode: gradient_signal(arch0, batch["input_ids"][0], batch["attention_mask"][0], mode,
+                                mlm=mlm)
           for mode in p.modes}
 audit = quirk_audit(scores.get("faithful"), scores.get("corrected"),
                     pd.read_parquet(inp.published), ckpts, signal)

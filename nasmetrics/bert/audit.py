@@ -15,6 +15,7 @@ import torch
 from scipy import stats
 
 from nasmetrics.bert.metrics import BERT_METRICS
+from nasmetrics.bert.mlm import MLMHead, mlm_loss_sum
 from nasmetrics.bert.model import Encoder
 from nasmetrics.correlate import correlate
 from nasmetrics.seeding import seed_everything
@@ -23,9 +24,11 @@ COLUMNS = ["quirk", "quantity", "faithful", "corrected", "published", "note"]
 
 
 def gradient_signal(arch, input_ids, attention_mask, mode: str = "faithful",
-                    seed: int = 0) -> dict[str, float]:
+                    seed: int = 0, mlm=None) -> dict[str, float]:
     """Mean |position-embedding gradient| after the paper's backward of ones from the last
-    hidden state, and after a backward of standard-normal noise, same model and input.
+    hidden state, after a backward of standard-normal noise, and (with ``mlm`` = masked ids
+    and labels, corrected mode) after the backward of the MLM loss that corrected mode
+    reads; same model and input.
 
     Every layer ends in a LayerNorm (gain 1 at initialisation); a LayerNorm passes back
     g - mean(g) - x_hat * mean(g * x_hat), which is exactly zero for a constant g. So in exact
@@ -33,16 +36,24 @@ def gradient_signal(arch, input_ids, attention_mask, mode: str = "faithful",
     what the gradient-based metrics read is float rounding residue. The ratio shows its size.
     """
     out = {}
-    for name in ("ones", "normal"):
+    sources = ("ones", "normal") if mlm is None or mode == "faithful" else (
+        "ones", "normal", "mlm")
+    for name in sources:
         seed_everything(seed)
         model = Encoder(arch, faithful=mode == "faithful")
         model.train(mode == "faithful")
-        ids = torch.as_tensor(input_ids)
+        # the head as scoring builds it (right after the encoder), for the MLM source only
+        head = MLMHead(model.hidden_size) if name == "mlm" else None
+        ids = torch.as_tensor(mlm[0] if name == "mlm" else input_ids)
         mask = None if mode == "faithful" else torch.as_tensor(attention_mask)
         hidden = model(ids, mask)
-        g = torch.ones_like(hidden) if name == "ones" else torch.randn(
-            hidden.shape, generator=torch.Generator().manual_seed(seed))
-        hidden.backward(g)
+        if name == "mlm":
+            loss, n = mlm_loss_sum(model, head, hidden, torch.as_tensor(mlm[1]))
+            (loss / n).backward()
+        else:
+            g = torch.ones_like(hidden) if name == "ones" else torch.randn(
+                hidden.shape, generator=torch.Generator().manual_seed(seed))
+            hidden.backward(g)
         out[name] = float(model.embeddings.position_embeddings.weight.grad.abs().mean())
     return out
 
@@ -50,7 +61,8 @@ def gradient_signal(arch, input_ids, attention_mask, mode: str = "faithful",
 def _gradient_metrics() -> list[str]:
     """The registered metrics that read a backward pass, without their normalized twins."""
     twins = {m.normalized for m in BERT_METRICS.metrics()}
-    return [m.name for m in BERT_METRICS.metrics() if m.needs_gradient and m.name not in twins]
+    return [m.name for m in BERT_METRICS.metrics() if m.needs_gradient and m.name not in twins
+            and m.family == "paper"]
 
 
 def _tau(df: pd.DataFrame | None, metric: str, target: str = "glue") -> float:
@@ -197,8 +209,15 @@ def quirk_audit(
             "backward of N(0,1) noise (architecture 0)", ratio.get("faithful", np.nan),
             ratio.get("corrected", np.nan),
             note="every layer ends in a LayerNorm, which maps a constant gradient to zero: "
-            "the gradient-based metrics (" + ", ".join(_gradient_metrics()) + ") read float "
-            "rounding residue")
+            "with it the gradient-based metrics (" + ", ".join(_gradient_metrics()) + ") read "
+            "float rounding residue; faithful mode keeps it")
+        mlm = signal.get("corrected", {}).get("mlm", np.nan)
+        add("backward_of_ones", "mean |position-embedding gradient|: MLM loss (what corrected "
+            "mode reads) / backward of N(0,1) noise (architecture 0)",
+            c=mlm / signal["corrected"]["normal"] if "corrected" in signal else np.nan,
+            note="corrected mode takes its gradients from the masked-language-model loss: a "
+            "real signal, not residue (different scale from the noise: compare with the "
+            "row above)")
 
     # 7. the pre-training ablation's checkpoints
     if checkpoints is not None:

@@ -12,7 +12,7 @@ import torch
 
 from nasmetrics.bert.passes import BertCapture
 from nasmetrics.registry import Registry
-from nasmetrics.scores import cosine_score, covariance_score
+from nasmetrics.scores import cosine_score, covariance_score, logdet
 
 BERT_METRICS = Registry("bert")
 
@@ -73,3 +73,55 @@ _register_pair("head_softmax_confidence", "Head Softmax Confidence",
 @BERT_METRICS.register("num_params", "Number of Parameters", needs_data=False, needs_init=False)
 def num_params(cap: BertCapture) -> float:
     return float(cap.num_params)
+
+
+# ---- the zero-cost proxies (docs/bert.md, "Proxies"), corrected mode only ------------------
+
+
+def _proxy(name: str):
+    def read(cap: BertCapture) -> float:
+        if cap.proxies is None:
+            raise ValueError(f"proxy {name!r} needs the proxy passes (corrected mode)")
+        return cap.proxies.values[name]
+    return read
+
+
+def _proxy_read(cap: BertCapture, what: str):
+    value = getattr(cap, what)
+    if value is None:
+        raise ValueError(f"{what} is read only with proxy_reads (corrected mode, proxies on)")
+    return value
+
+
+for _name, _label, _kw in (
+    ("grad_norm", "grad_norm", {"needs_gradient": True}),
+    ("snip", "SNIP", {"needs_gradient": True}),
+    ("grasp", "GraSP", {"needs_gradient": True}),
+    ("fisher", "Fisher", {"needs_gradient": True}),
+    ("synflow", "SynFlow", {"needs_gradient": True, "needs_data": False}),
+    ("zico", "ZiCo", {"needs_gradient": True}),
+    ("plain", "plain", {"needs_gradient": True}),
+    ("l2_norm", "l2_norm", {"needs_data": False}),
+    ("flops", "FLOPs", {"needs_data": False, "needs_init": False}),
+):
+    BERT_METRICS.register(_name, _label, published=(), family="proxy", **_kw)(_proxy(_name))
+
+
+@BERT_METRICS.register("nwot", "NASWOT", published=(), family="proxy")
+def nwot(cap: BertCapture) -> float:
+    # log|det K| of the binary codes of every GELU output (the paper's activation distance
+    # here is the sum of K's entries, not its determinant: a different number)
+    return logdet(_proxy_read(cap, "agreement_kernel"))
+
+
+@BERT_METRICS.register("jacov", "Jacob. cov.", published=(), family="proxy",
+                       needs_gradient=True)
+def jacov(cap: BertCapture) -> float:
+    # per-text gradient of the MLM loss at the embeddings' output: the sum of the output
+    # that the reference differentiates is LayerNorm's, whose gradient is zero (docs/bert.md)
+    return covariance_score(_proxy_read(cap, "input_grad"))
+
+
+@BERT_METRICS.register("meco", "MeCo", published=(), family="proxy")
+def meco(cap: BertCapture) -> float:
+    return float(np.sum(_proxy_read(cap, "layer_meco")))

@@ -226,11 +226,15 @@ class Encoder(nn.Module):
         return sum(p.numel() for p in self.parameters())
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None):
+        return self.forward_embedded(self.embeddings(input_ids=input_ids), attention_mask)
+
+    def forward_embedded(self, emb: torch.Tensor, attention_mask: torch.Tensor | None = None):
+        """The encoder from the embeddings' output (B, S, 128) on."""
         mask = None
         if attention_mask is not None:  # (B, S) of 1/0 -> additive (B, 1, 1, S)
-            mask = (1.0 - attention_mask[:, None, None, :].float()) * torch.finfo(
-                torch.float32).min
-        h = self.embeddings_project(self.embeddings(input_ids=input_ids))
+            mask = (1.0 - attention_mask[:, None, None, :].to(emb.dtype)) * torch.finfo(
+                emb.dtype).min
+        h = self.embeddings_project(emb)
         for layer in self.layers:
             h = layer(h, mask)
         return h

@@ -87,57 +87,20 @@ def run_proxy_passes(model: RNNModel, ids: torch.Tensor, targets: torch.Tensor,
     steps, batch = ids.shape
     if batch < N_HALVES:
         raise ValueError(f"the proxies need {N_HALVES}+ columns, the batch has {batch}")
-    n_tokens = steps * batch
     weights = [w for _, w in proxy_weights(model)]
     per_chunk = max(1, chunk_elements // (steps * model.shape.ntokens))
     halves = [h.split(per_chunk) for h in
               torch.arange(batch, device=ids.device).tensor_split(N_HALVES)]
 
-    half_grads = []  # per half: gradient of that half's MEAN loss, per weight
-    total: list[torch.Tensor | None] = [None] * len(weights)
-    fisher_sums = []
-    for chunks in halves:
-        half: list[torch.Tensor | None] = [None] * len(weights)
-        for cols in chunks:
-            outs: dict[tuple[int, str], list[torch.Tensor]] = {}
-            loss = lm_loss(model, ids[:, cols], targets[:, cols], n_tokens, _collect(outs))
-            acts = [a for key in outs for a in outs[key]]
-            grads = torch.autograd.grad(loss, [*weights, *acts], allow_unused=True)
-            half = [_add(h, g) for h, g in zip(half, grads[: len(weights)], strict=True)]
-            i = len(weights)
-            for key in outs:  # per linear node: per-column sum over steps of a * dL/da
-                n = len(outs[key])
-                terms = [a.detach() * g for a, g in
-                         zip(outs[key], grads[i : i + n], strict=True) if g is not None]
-                if terms:
-                    fisher_sums.append(torch.stack(terms).sum(0))
-                i += n
-            del loss, outs, acts, grads
-        total = [_add(t, h) for t, h in zip(total, half, strict=True)]
-        # this half's mean loss is its part of the batch loss times n_tokens / its tokens
-        share = batch / sum(len(c) for c in chunks)
-        half_grads.append([None if h is None else h * share for h in half])
+    def loss_of(cols, collect):
+        # linear node outputs are (columns, units) per step: fisher sums them over the steps
+        loss = lm_loss(model, ids[:, cols], targets[:, cols], steps * batch,
+                       lambda layer, node, out: collect((layer, node), out))
+        return loss, steps * len(cols)
 
-    hessian_grads: list[torch.Tensor | None] = [None] * len(weights)
-    for cols in (c for chunks in halves for c in chunks):
-        loss = lm_loss(model, ids[:, cols], targets[:, cols], n_tokens)
-        grads = torch.autograd.grad(loss, weights, create_graph=True, allow_unused=True)
-        z = sum((g * t).sum() for g, t in zip(grads, total, strict=True) if g is not None)
-        hg = torch.autograd.grad(z, weights, allow_unused=True)
-        hessian_grads = [_add(h, g) for h, g in zip(hessian_grads, hg, strict=True)]
-        del loss, grads, z, hg
-
-    values = {
-        "grad_norm": proxies.grad_norm(total),
-        "snip": proxies.snip(weights, total),
-        "plain": proxies.plain(weights, total),
-        "grasp": proxies.grasp(weights, hessian_grads),
-        "fisher": proxies.fisher(fisher_sums, batch),
-        "zico": proxies.zico(half_grads),
-        "l2_norm": proxies.l2_norm(weights),
-        "synflow": _synflow(model, steps),
-        "flops": flops(model),
-    }
+    values = proxies.loss_gradient_proxies(weights, loss_of, halves)
+    values["synflow"] = _synflow(model, steps)
+    values["flops"] = flops(model)
     return RNNProxyCapture(values, time.perf_counter() - start)
 
 
@@ -156,17 +119,3 @@ def _synflow(model: RNNModel, steps: int) -> float:
     y, _ = net.forward_from_embedding(ones)
     grads = torch.autograd.grad(net.decode(y).sum(), weights, allow_unused=True)
     return proxies.synflow(weights, grads)
-
-
-def _collect(outs: dict):
-    """An ``on_linear`` callback keeping every linear node's output per (layer, node)."""
-    def keep(layer: int, node: str, out: torch.Tensor) -> None:
-        outs.setdefault((layer, node), []).append(out)
-    return keep
-
-
-def _add(a: torch.Tensor | None, b: torch.Tensor | None) -> torch.Tensor | None:
-    b = None if b is None else b.detach()
-    if a is None:
-        return b
-    return a if b is None else a + b
