@@ -148,6 +148,10 @@ def scoring_resources(side):
         # the proxies' Hessian-gradient product through 70 steps and the decoder: 7.0 GB
         # measured on the largest WikiText-2 cell at 70 x 50 tokens, times 1.3
         res["mem_mb"] = max(res["mem_mb"], 9100)
+    if side == "bert" and BERT["proxies"]:
+        # 1.9 GB measured with the proxies at 32 x 128 tokens (one point: the per-token slope
+        # from the same base as without them), times 1.3
+        res["mem_mb"] = max(res["mem_mb"], 100 * -(-int(1.3 * (530 + 0.334 * tokens)) // 100))
     if config["device"] == "cuda":
         res["gpu"] = 1
     return res

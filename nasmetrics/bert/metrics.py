@@ -11,6 +11,7 @@ import numpy as np
 import torch
 
 from nasmetrics.bert.passes import BertCapture
+from nasmetrics.proxies import register_pass_proxies
 from nasmetrics.registry import Registry
 from nasmetrics.scores import cosine_score, covariance_score, logdet
 
@@ -78,14 +79,6 @@ def num_params(cap: BertCapture) -> float:
 # ---- the zero-cost proxies (docs/bert.md, "Proxies"), corrected mode only ------------------
 
 
-def _proxy(name: str):
-    def read(cap: BertCapture) -> float:
-        if cap.proxies is None:
-            raise ValueError(f"proxy {name!r} needs the proxy passes (corrected mode)")
-        return cap.proxies.values[name]
-    return read
-
-
 def _proxy_read(cap: BertCapture, what: str):
     value = getattr(cap, what)
     if value is None:
@@ -93,18 +86,7 @@ def _proxy_read(cap: BertCapture, what: str):
     return value
 
 
-for _name, _label, _kw in (
-    ("grad_norm", "grad_norm", {"needs_gradient": True}),
-    ("snip", "SNIP", {"needs_gradient": True}),
-    ("grasp", "GraSP", {"needs_gradient": True}),
-    ("fisher", "Fisher", {"needs_gradient": True}),
-    ("synflow", "SynFlow", {"needs_gradient": True, "needs_data": False}),
-    ("zico", "ZiCo", {"needs_gradient": True}),
-    ("plain", "plain", {"needs_gradient": True}),
-    ("l2_norm", "l2_norm", {"needs_data": False}),
-    ("flops", "FLOPs", {"needs_data": False, "needs_init": False}),
-):
-    BERT_METRICS.register(_name, _label, published=(), family="proxy", **_kw)(_proxy(_name))
+register_pass_proxies(BERT_METRICS)
 
 
 @BERT_METRICS.register("nwot", "NASWOT", published=(), family="proxy")

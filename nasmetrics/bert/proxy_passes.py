@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import copy
 import time
-from dataclasses import dataclass
 
 import torch
 from torch import nn
@@ -24,16 +23,9 @@ from torch import nn
 from nasmetrics import proxies
 from nasmetrics.bert.mlm import IGNORE, MLMHead, mlm_loss_sum
 from nasmetrics.bert.model import ConvMixer, Encoder, LinearTransform, SelfAttention
+from nasmetrics.proxies import ProxyCapture
 
 N_HALVES = 2
-PROXY_VALUES = ("grad_norm", "snip", "plain", "grasp", "fisher", "zico", "l2_norm", "synflow",
-                "flops")
-
-
-@dataclass
-class BertProxyCapture:
-    values: dict[str, float]
-    seconds: float  # wall time of these passes, beyond the paper metrics' pass
 
 
 def proxy_modules(model: Encoder) -> list[tuple[str, nn.Module]]:
@@ -66,7 +58,7 @@ def flops(model: Encoder, seq_len: int) -> float:
 
 
 def run_proxy_passes(model: Encoder, head: MLMHead, input_ids: torch.Tensor,
-                     attention_mask: torch.Tensor, labels: torch.Tensor) -> BertProxyCapture:
+                     attention_mask: torch.Tensor, labels: torch.Tensor) -> ProxyCapture:
     """Every loss-based proxy, synflow and flops of one corrected-mode model."""
     start = time.perf_counter()
     n_texts = input_ids.shape[0]
@@ -91,7 +83,7 @@ def run_proxy_passes(model: Encoder, head: MLMHead, input_ids: torch.Tensor,
     values = proxies.loss_gradient_proxies(weights, loss_of, halves)
     values["synflow"] = _synflow(model, input_ids.shape[1])
     values["flops"] = flops(model, input_ids.shape[1])
-    return BertProxyCapture(values, time.perf_counter() - start)
+    return ProxyCapture(values, time.perf_counter() - start)
 
 
 

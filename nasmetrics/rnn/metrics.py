@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 
+from nasmetrics.proxies import register_pass_proxies
 from nasmetrics.registry import Registry
 from nasmetrics.rnn.passes import RNNCapture, in_mode
 from nasmetrics.scores import (
@@ -110,27 +111,7 @@ def num_params(cap: RNNCapture) -> float:
 # paper metric whose definition they share -----------------------------------------------
 
 
-def _proxy(name: str):
-    def read(cap: RNNCapture) -> float:
-        if cap.proxies is None:
-            raise ValueError(f"proxy {name!r} needs the proxy passes (next-token targets)")
-        return cap.proxies.values[name]
-    return read
-
-
-def _register_proxy(name: str, label: str, **kw) -> None:
-    register(name, label, published=(), family="proxy", **kw)(_proxy(name))
-
-
-_register_proxy("grad_norm", "grad_norm", needs_gradient=True)
-_register_proxy("snip", "SNIP", needs_gradient=True)
-_register_proxy("grasp", "GraSP", needs_gradient=True)
-_register_proxy("fisher", "Fisher", needs_gradient=True)
-_register_proxy("synflow", "SynFlow", needs_gradient=True, needs_data=False)
-_register_proxy("zico", "ZiCo", needs_gradient=True)
-_register_proxy("plain", "plain", needs_gradient=True)
-_register_proxy("l2_norm", "l2_norm", needs_data=False)
-_register_proxy("flops", "FLOPs", needs_data=False, needs_init=False)
+register_pass_proxies(RNN_METRICS)
 
 
 # NASWOT is the log-determinant of the binary-code kernel of one forward: the corrected

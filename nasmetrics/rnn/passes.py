@@ -26,8 +26,8 @@ import numpy as np
 import torch
 
 from nasmetrics.modes import check_modes
+from nasmetrics.proxies import ProxyCapture
 from nasmetrics.rnn.model import RNNModel
-from nasmetrics.rnn.proxy_passes import RNNProxyCapture
 
 NOISE_AMPLITUDES = (0.1, 10.0, 100.0)
 
@@ -51,7 +51,7 @@ class RNNCapture:
     # which mode the metrics reduce it in (:func:`in_mode`); the passes are the same for both
     mode: str = "faithful"
     # the zero-cost proxies' values, when their passes ran (they need next-token targets)
-    proxies: RNNProxyCapture | None = None
+    proxies: ProxyCapture | None = None
     # values several metrics share (cov(J), cos(J)), computed once per capture for all modes
     extra: dict = field(default_factory=dict)
 

@@ -22,28 +22,17 @@ from __future__ import annotations
 
 import copy
 import time
-from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 
 from nasmetrics import proxies
+from nasmetrics.proxies import ProxyCapture
 from nasmetrics.rnn.model import RNNModel
 
 N_HALVES = 2
-# what run_proxy_passes computes (the other proxies read the paper metrics' capture)
-PROXY_VALUES = ("grad_norm", "snip", "plain", "grasp", "fisher", "zico", "l2_norm", "synflow",
-                "flops")
 # logits per chunk of columns: 10 columns x 70 steps of the 33,278-word WikiText-2 decoder
 CHUNK_ELEMENTS = 24_000_000
-
-
-@dataclass
-class RNNProxyCapture:
-    """Every proxy's value of one architecture (the passes reduce to floats at once)."""
-
-    values: dict[str, float]
-    seconds: float  # wall time of these passes, beyond the paper metrics' passes
 
 
 def proxy_weights(model: RNNModel) -> list[tuple[str, torch.nn.Parameter]]:
@@ -74,7 +63,7 @@ def lm_loss(model: RNNModel, ids: torch.Tensor, targets: torch.Tensor, n_tokens:
 
 
 def run_proxy_passes(model: RNNModel, ids: torch.Tensor, targets: torch.Tensor,
-                     chunk_elements: int = CHUNK_ELEMENTS) -> RNNProxyCapture:
+                     chunk_elements: int = CHUNK_ELEMENTS) -> ProxyCapture:
     """Every proxy of ``model`` on ``ids`` (steps, batch) with next tokens ``targets``.
 
     Each half is run in chunks of columns whose logits hold at most ``chunk_elements``
@@ -101,7 +90,7 @@ def run_proxy_passes(model: RNNModel, ids: torch.Tensor, targets: torch.Tensor,
     values = proxies.loss_gradient_proxies(weights, loss_of, halves)
     values["synflow"] = _synflow(model, steps)
     values["flops"] = flops(model)
-    return RNNProxyCapture(values, time.perf_counter() - start)
+    return ProxyCapture(values, time.perf_counter() - start)
 
 
 def _synflow(model: RNNModel, steps: int) -> float:

@@ -11,10 +11,11 @@ import torch
 
 from nasmetrics.corpus import input_batch
 from nasmetrics.modes import check_modes
+from nasmetrics.proxies import PASS_PROXY_NAMES
 from nasmetrics.rnn.metrics import RNN_METRICS
 from nasmetrics.rnn.model import ModelShape, build_model
 from nasmetrics.rnn.passes import in_mode, run_passes
-from nasmetrics.rnn.proxy_passes import PROXY_VALUES, run_proxy_passes
+from nasmetrics.rnn.proxy_passes import run_proxy_passes
 from nasmetrics.rnn.recipe import RecipeError, parse_recipe
 from nasmetrics.shard import score_replicates, score_rows
 from nasmetrics.shard_index import shard_table
@@ -48,7 +49,7 @@ def score_architecture(
             raise ValueError(f"{what} {int(arr.max())} is outside the {ntokens}-word embedding")
     capture = run_passes(model, torch.as_tensor(ids, device=device))
     extra = {}
-    if set(names) & set(PROXY_VALUES):
+    if set(names) & set(PASS_PROXY_NAMES):
         if targets is None:
             raise ValueError("the proxies need next-token targets")
         capture.proxies = run_proxy_passes(model, torch.as_tensor(ids, device=device),
