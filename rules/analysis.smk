@@ -70,6 +70,7 @@ rule rnn_summary:
     params:
         settings=setting_labels("rnn"),
         labels=labels("rnn"),
+        families={m.name: m.family for m in RNN_METRICS.metrics()},
         title="RNN metrics vs test loss",
         code=code_version("summary"),
     script:
@@ -94,6 +95,7 @@ rule bert_summary:
     params:
         settings=setting_labels("bert"),
         labels=labels("bert"),
+        families={m.name: m.family for m in BERT_METRICS.metrics()},
         title=(
             f"Transformer metrics vs GLUE, input {BERT['n_texts']} texts x "
             f"{BERT['seq_len']} tokens"

@@ -133,3 +133,23 @@ def test_relative_spread():
     t = relative_spread(df, ["m"])
     # within std sqrt(2) for both; between std of means (2, 12) = sqrt(50)
     assert t["relative_spread"].tolist() == pytest.approx([math.sqrt(2 / 50)] * 2)
+
+
+def test_summary_table_takes_every_setting_s_metrics():
+    from nasmetrics.report import summary_table
+
+    def corr(metrics, taus):
+        return pd.DataFrame({"metric": metrics, "n": 10, "kendall_tau": taus})
+
+    tables = {"faithful": corr(["a"], [-0.5]), "corrected": corr(["a", "p"], [0.25, -0.125])}
+    comparison = pd.DataFrame({"metric": ["a"], "n": [10], "kendall_tau_published": [0.4],
+                               "agreement_spearman": [0.9], "n_published_all": [500],
+                               "published_kendall_tau_all": [-0.3]})
+    text = summary_table(tables, comparison, {"a": "A", "p": "P"}, {"a": "paper", "p": "proxy"})
+    lines = text.splitlines()
+    assert lines[0] == ("| metric | family | \\|tau\\| faithful (n=10) | \\|tau\\| corrected "
+                        "(n=10) | \\|tau\\| published, same ids (n=10) | agreement with "
+                        "published (Spearman) | \\|tau\\| published, all 500 |")
+    assert lines[2] == "| A | paper | 0.500 | 0.250 | 0.400 | 0.900 | 0.300 |"
+    # a proxy the faithful mode does not score, with no published value
+    assert lines[3] == "| P | proxy | – | 0.125 | – | – | – |"

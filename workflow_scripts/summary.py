@@ -12,5 +12,5 @@ tables = {s: pd.read_csv(path) for s, path in zip(p.settings, inp.correlations, 
 comparison = pd.read_csv(inp.comparison[0]) if inp.comparison else None
 text = (f"{p.title}. |Kendall tau|; agreement = Spearman between our faithful and the "
         "published per-architecture values on the same ids.\n\n"
-        + summary_table(tables, comparison, p.labels))
+        + summary_table(tables, comparison, p.labels, p.families))
 write_text(text, snakemake.output[0])  # noqa: F821
