@@ -91,8 +91,14 @@ def run_proxy_passes(model: Encoder, head: MLMHead, input_ids: torch.Tensor,
 def _synflow(model: Encoder, seq_len: int) -> float:
     """float64 copy with |W| (every parameter), LayerNorms replaced by the identity (as the
     reference removes batch normalisation: a LayerNorm would undo the all-positive signal),
-    eval mode; an all-ones (1, seq_len, 128) input enters after the embeddings (the lookup is
-    bypassed); R = sum of the last hidden state. Softmax, GELU and the DFT/DCT are kept."""
+    eval mode; the all-ones input is the word embedding of each of seq_len positions, to
+    which the embedding layer adds its |position| and |token type| embeddings (the lookup is
+    bypassed); R = sum of the last hidden state. Softmax, GELU and the DFT/DCT are kept.
+
+    Ones at every position with no position embedding would make every position identical: a
+    DFT/DCT of a constant sequence is zero at every nonzero frequency, so those outputs would
+    be rounding residue, which the |W| layers after it amplify (measured: architecture 0's
+    value differed 285-fold between a CPU and a GPU)."""
     net = copy.deepcopy(model).double().eval()
     for parent in list(net.modules()):
         for name, child in list(parent.named_children()):
@@ -104,5 +110,6 @@ def _synflow(model: Encoder, seq_len: int) -> float:
     weights = proxy_weights(net)
     ones = torch.ones(1, seq_len, net.embeddings.word_embeddings.weight.shape[1],
                       dtype=torch.float64, device=net.embeddings.word_embeddings.weight.device)
-    grads = torch.autograd.grad(net.forward_embedded(ones).sum(), weights, allow_unused=True)
+    hidden = net.forward_embedded(net.embeddings(inputs_embeds=ones))
+    grads = torch.autograd.grad(hidden.sum(), weights, allow_unused=True)
     return proxies.synflow(weights, grads)
