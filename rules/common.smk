@@ -31,6 +31,8 @@ BERT_SCORED = (
 def bert_scored(mode):
     """The metric columns of the transformer scores table of ``mode``."""
     return BERT_SCORED if mode == "corrected" else BERT_METRICS.names("paper")
+
+
 for _side, _cfg in (("rnn", RNN), ("bert", BERT)):
     _extra = sorted(set(_cfg["ablation"]["modes"]) - set(_cfg["modes"]))
     if _cfg.get("enabled", True) and _cfg["ablation"]["enabled"] and _extra:
@@ -151,7 +153,9 @@ def scoring_resources(side):
     if side == "bert" and BERT["proxies"]:
         # 1.9 GB measured with the proxies at 32 x 128 tokens (one point: the per-token slope
         # from the same base as without them), times 1.3
-        res["mem_mb"] = max(res["mem_mb"], 100 * -(-int(1.3 * (530 + 0.334 * tokens)) // 100))
+        res["mem_mb"] = max(
+            res["mem_mb"], 100 * -(-int(1.3 * (530 + 0.334 * tokens)) // 100)
+        )
     if config["device"] == "cuda":
         res["gpu"] = 1
     return res
