@@ -7,13 +7,13 @@ import numpy as np
 COV_K = 1e-5  # the paper's regulariser on the eigenvalues
 
 
-def correlation_eigenvalues(rows: np.ndarray, constant: str = "nan") -> np.ndarray | None:
-    """Eigenvalues (ascending) of the rows' Pearson correlation matrix, ``numpy.corrcoef``
-    semantics: ``rows`` is (n_variables, n_observations).
+def correlation_spectrum(rows: np.ndarray) -> tuple[np.ndarray | None, bool]:
+    """(eigenvalues ascending, whether a row is constant) of the rows' Pearson correlation matrix,
+    ``numpy.corrcoef`` semantics: ``rows`` is (n_variables, n_observations).
 
-    A constant row has no defined correlation. ``constant="nan"``: return None.
-    ``constant="zero"``: its row and column of the matrix are zero (diagonal included), as
-    the MeCo reference code sets the NaN entries of ``torch.corrcoef`` to 0.
+    A constant row (centring to exactly zero) has no defined correlation; its row and column
+    of the matrix are zero (diagonal included), as the MeCo reference code sets the NaN
+    entries of ``torch.corrcoef`` to 0. Eigenvalues None: a row is not finite.
     """
     rows = np.asarray(rows, dtype=np.float64)
     if rows.ndim != 2 or rows.shape[0] < 2:
@@ -21,21 +21,20 @@ def correlation_eigenvalues(rows: np.ndarray, constant: str = "nan") -> np.ndarr
     centred = rows - rows.mean(axis=1, keepdims=True)
     norms = np.sqrt(np.einsum("ij,ij->i", centred, centred))
     if not np.all(np.isfinite(norms)):
-        return None
-    if np.any(norms == 0):
-        if constant == "nan":
-            return None
+        return None, False
+    constant = bool(np.any(norms == 0))
+    if constant:
         norms = np.where(norms == 0, np.inf, norms)  # unit row 0: a zero row and column
     unit = centred / norms[:, None]
     corr = unit @ unit.T
-    return np.linalg.eigvalsh(corr)
+    return np.linalg.eigvalsh(corr), constant
 
 
-def has_constant_row(rows: np.ndarray) -> bool:
-    """Whether a row of ``rows`` centres to exactly zero (its correlation is undefined)."""
-    rows = np.asarray(rows, dtype=np.float64)
-    centred = rows - rows.mean(axis=1, keepdims=True)
-    return bool(np.any(np.einsum("ij,ij->i", centred, centred) == 0))
+def correlation_eigenvalues(rows: np.ndarray, constant: str = "nan") -> np.ndarray | None:
+    """The eigenvalues of :func:`correlation_spectrum`; with ``constant="nan"`` None when a
+    row is constant (its correlation is undefined), with ``"zero"`` its row and column zero."""
+    v, has_constant = correlation_spectrum(rows)
+    return None if has_constant and constant == "nan" else v
 
 
 def covariance_score(rows: np.ndarray, k: float = COV_K) -> float:

@@ -17,11 +17,10 @@ from nasmetrics.proxies import register_pass_proxies
 from nasmetrics.registry import Registry
 from nasmetrics.rnn.passes import RNNCapture, in_mode
 from nasmetrics.scores import (
-    correlation_eigenvalues,
+    correlation_spectrum,
     cosine_score,
     covariance_from_eigenvalues,
     covariance_score,
-    has_constant_row,
     logdet,
 )
 
@@ -134,7 +133,7 @@ def jacov(cap: RNNCapture) -> float:
 def meco(cap: RNNCapture) -> float:
     # per layer: the least eigenvalue of the correlation of the hidden features over every
     # (column, step) state the layer passes on, the matrix the hidden covariance reads
-    eigenvalues = [_hidden_eigenvalues(cap, layer) for layer in range(len(cap.hidden_rows))]
+    eigenvalues = [_hidden_spectrum(cap, layer)[0] for layer in range(len(cap.hidden_rows))]
     if any(v is None for v in eigenvalues):
         return float("nan")  # non-finite hidden states
     return float(sum(v[0] for v in eigenvalues))
@@ -155,16 +154,17 @@ def _cos(cap: RNNCapture, amp: float) -> float:
     return _cached(cap, ("cos", amp), lambda: cosine_score(cap.jacobians[amp]))
 
 
-def _hidden_eigenvalues(cap: RNNCapture, layer: int):
-    """Correlation eigenvalues of a layer's hidden rows (a constant unit: zero row and column),
-    computed once for meco and the hidden covariance."""
-    return _cached(cap, ("hidden_eig", layer), lambda: correlation_eigenvalues(
-        np.asarray(cap.hidden_rows[layer]), constant="zero"))
+def _hidden_spectrum(cap: RNNCapture, layer: int):
+    """(correlation eigenvalues, has a constant unit) of a layer's hidden rows, computed once
+    for meco and the hidden covariance."""
+    return _cached(cap, ("hidden_spectrum", layer),
+                   lambda: correlation_spectrum(np.asarray(cap.hidden_rows[layer])))
 
 
 def _hidden_cov(cap: RNNCapture, layer: int) -> float:
     if layer >= len(cap.hidden_rows):
         return float("nan")
-    if has_constant_row(cap.hidden_rows[layer]):
+    v, has_constant = _hidden_spectrum(cap, layer)
+    if has_constant:
         return float("nan")  # a constant unit has no correlation: undefined
-    return covariance_from_eigenvalues(_hidden_eigenvalues(cap, layer))
+    return covariance_from_eigenvalues(v)
