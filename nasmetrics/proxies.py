@@ -20,6 +20,7 @@ values; every sum is taken in float64. Names follow the zero-cost NAS literature
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -69,6 +70,27 @@ def _reader(name: str):
                              "the RNN side, corrected mode on the transformer side)")
         return capture.proxies.values[name]
     return read
+
+
+N_HALVES = 2  # zico's two mini-batches
+
+
+def sample_halves(n: int, per_chunk: int, device=None) -> list[list[torch.Tensor]]:
+    """The indices of ``n`` samples cut into two halves (zico's mini-batches), each half in
+    chunks of at most ``per_chunk`` samples."""
+    if n < N_HALVES:
+        raise ValueError(f"the proxies need {N_HALVES}+ samples, the batch has {n}")
+    return [list(h.split(per_chunk))
+            for h in torch.arange(n, device=device).tensor_split(N_HALVES)]
+
+
+def abs_double_copy(model: torch.nn.Module) -> torch.nn.Module:
+    """SynFlow's network: a float64 copy with every parameter replaced by its absolute value."""
+    net = copy.deepcopy(model).double()
+    with torch.no_grad():
+        for p in net.parameters():
+            p.abs_()
+    return net
 
 
 def _pairs(weights: Tensors, grads: Tensors):

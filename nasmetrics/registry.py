@@ -74,6 +74,10 @@ class Registry:
     def names(self, family: str | None = None) -> list[str]:
         return [n for n, m in self._metrics.items() if family is None or m.family == family]
 
+    def scored_names(self, proxies: bool) -> list[str]:
+        """The metrics a scores table holds: the paper's, and the proxies when scored."""
+        return self.names() if proxies else self.names("paper")
+
     def metrics(self) -> list[Metric]:
         return list(self._metrics.values())
 

@@ -19,18 +19,16 @@ RNN = config["rnn"]
 BERT = config["bert"]
 METRICS = {"rnn": RNN_METRICS, "bert": BERT_METRICS}
 # the RNN metrics every scores table holds: the paper's, and the proxies unless switched off
-RNN_SCORED = RNN_METRICS.names() if RNN["proxies"] else RNN_METRICS.names("paper")
+RNN_SCORED = RNN_METRICS.scored_names(RNN["proxies"])
 # the transformer side scores the proxies in corrected mode only
-BERT_SCORED = (
-    BERT_METRICS.names()
-    if BERT["proxies"] and "corrected" in BERT["modes"]
-    else BERT_METRICS.names("paper")
+BERT_SCORED = BERT_METRICS.scored_names(
+    BERT["proxies"] and "corrected" in BERT["modes"]
 )
 
 
 def bert_scored(mode):
     """The metric columns of the transformer scores table of ``mode``."""
-    return BERT_SCORED if mode == "corrected" else BERT_METRICS.names("paper")
+    return BERT_METRICS.scored_names(mode == "corrected" and BERT["proxies"])
 
 
 for _side, _cfg in (("rnn", RNN), ("bert", BERT)):

@@ -19,6 +19,7 @@ import torch
 from nasmetrics import proxies
 from nasmetrics.bert.mlm import MLMHead, mlm_loss_sum
 from nasmetrics.bert.model import Encoder, roles
+from nasmetrics.proxies import ProxyCapture
 
 
 @dataclass
@@ -39,7 +40,7 @@ class BertCapture:
     layer_meco: list[float] | None = None
     input_grad: np.ndarray | None = None
     # the loss-gradient proxies' values (nasmetrics/bert/proxy_passes.py)
-    proxies: object | None = None
+    proxies: ProxyCapture | None = None
 
 
 def confidence(out: torch.Tensor, seq_dim: int) -> float:

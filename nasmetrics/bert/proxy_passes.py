@@ -14,7 +14,6 @@ the output of every one of those linears, summed over the positions of each text
 
 from __future__ import annotations
 
-import copy
 import time
 
 import torch
@@ -24,8 +23,6 @@ from nasmetrics import proxies
 from nasmetrics.bert.mlm import IGNORE, MLMHead, mlm_loss_sum
 from nasmetrics.bert.model import ConvMixer, Encoder, LinearTransform, SelfAttention
 from nasmetrics.proxies import ProxyCapture
-
-N_HALVES = 2
 
 
 def proxy_modules(model: Encoder) -> list[tuple[str, nn.Module]]:
@@ -62,12 +59,10 @@ def run_proxy_passes(model: Encoder, head: MLMHead, input_ids: torch.Tensor,
     """Every loss-based proxy, synflow and flops of one corrected-mode model."""
     start = time.perf_counter()
     n_texts = input_ids.shape[0]
-    if n_texts < N_HALVES:
-        raise ValueError(f"the proxies need {N_HALVES}+ texts, the batch has {n_texts}")
     n_masked = int((labels != IGNORE).sum())
     modules = proxy_modules(model)
     weights = [m.weight for _, m in modules]
-    halves = [[h] for h in torch.arange(n_texts, device=input_ids.device).tensor_split(N_HALVES)]
+    halves = proxies.sample_halves(n_texts, n_texts, input_ids.device)
 
     def loss_of(idx, collect):
         handles = [m.register_forward_hook(lambda _m, _i, out, _k=name: collect(_k, out))
@@ -86,8 +81,6 @@ def run_proxy_passes(model: Encoder, head: MLMHead, input_ids: torch.Tensor,
     return ProxyCapture(values, time.perf_counter() - start)
 
 
-
-
 def _synflow(model: Encoder, seq_len: int) -> float:
     """float64 copy with |W| (every parameter), LayerNorms replaced by the identity (as the
     reference removes batch normalisation: a LayerNorm would undo the all-positive signal),
@@ -99,14 +92,11 @@ def _synflow(model: Encoder, seq_len: int) -> float:
     DFT/DCT of a constant sequence is zero at every nonzero frequency, so those outputs would
     be rounding residue, which the |W| layers after it amplify (measured: architecture 0's
     value differed 285-fold between a CPU and a GPU)."""
-    net = copy.deepcopy(model).double().eval()
+    net = proxies.abs_double_copy(model).eval()
     for parent in list(net.modules()):
         for name, child in list(parent.named_children()):
             if isinstance(child, nn.LayerNorm):
                 setattr(parent, name, nn.Identity())
-    with torch.no_grad():
-        for p in net.parameters():
-            p.abs_()
     weights = proxy_weights(net)
     ones = torch.ones(1, seq_len, net.embeddings.word_embeddings.weight.shape[1],
                       dtype=torch.float64, device=net.embeddings.word_embeddings.weight.device)

@@ -61,7 +61,7 @@ def score_architecture(
         mask = torch.as_tensor(attention_mask, device=device)
         labels = torch.as_tensor(mlm[1], device=device)
         capture = run_passes(model, ids, mask, labels, head, proxy_reads=proxies)
-    names = BERT_METRICS.names() if proxies else BERT_METRICS.names("paper")
+    names = BERT_METRICS.scored_names(proxies)
     extra = {}
     if proxies:
         capture.proxies = run_proxy_passes(model, head, ids, mask, labels)
@@ -101,7 +101,7 @@ def score_table(
         return {mode: score_architecture(arch, input_ids, attention_mask, mode, 0, device,
                                          mlm=mlm, proxies=proxies)}
 
-    names = BERT_METRICS.names() if proxies else BERT_METRICS.names("paper")
+    names = BERT_METRICS.scored_names(proxies)
     table = score_rows(rows.to_dict("records"), scorer, names, [mode], precheck=precheck,
                        log=log, progress=progress,
                        extra_columns=["proxy_seconds"] if proxies else [])[mode]

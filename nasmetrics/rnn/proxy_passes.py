@@ -20,7 +20,6 @@ through both uses; biases are not counted (the references count layer weights on
 
 from __future__ import annotations
 
-import copy
 import time
 
 import torch
@@ -30,7 +29,6 @@ from nasmetrics import proxies
 from nasmetrics.proxies import ProxyCapture
 from nasmetrics.rnn.model import RNNModel
 
-N_HALVES = 2
 # logits per chunk of columns: 10 columns x 70 steps of the 33,278-word WikiText-2 decoder
 CHUNK_ELEMENTS = 24_000_000
 
@@ -74,12 +72,9 @@ def run_proxy_passes(model: RNNModel, ids: torch.Tensor, targets: torch.Tensor,
     if ids.shape != targets.shape:
         raise ValueError(f"targets {tuple(targets.shape)} do not match ids {tuple(ids.shape)}")
     steps, batch = ids.shape
-    if batch < N_HALVES:
-        raise ValueError(f"the proxies need {N_HALVES}+ columns, the batch has {batch}")
     weights = [w for _, w in proxy_weights(model)]
     per_chunk = max(1, chunk_elements // (steps * model.shape.ntokens))
-    halves = [h.split(per_chunk) for h in
-              torch.arange(batch, device=ids.device).tensor_split(N_HALVES)]
+    halves = proxies.sample_halves(batch, per_chunk, ids.device)
 
     def loss_of(cols, collect):
         # linear node outputs are (columns, units) per step: fisher sums them over the steps
@@ -98,10 +93,7 @@ def _synflow(model: RNNModel, steps: int) -> float:
     entering the cells for ``steps`` steps, R = sum of the decoder outputs. The recurrent
     activations (tanh, sigmoid, leaky ReLU) are kept: with |W| and positive inputs leaky ReLU
     is the identity, as ReLU is in the reference; sigmoid and tanh stay smooth gates."""
-    net = copy.deepcopy(model).double()
-    with torch.no_grad():
-        for p in net.parameters():
-            p.abs_()
+    net = proxies.abs_double_copy(model)
     weights = [w for _, w in proxy_weights(net)]
     ones = torch.ones(steps, 1, net.shape.emsize, dtype=torch.float64,
                       device=net.embedding.weight.device)

@@ -104,7 +104,7 @@ def score_table(
             return "invalid_recipe", f"arch {item['arch_id']}: {exc}"
         return None
 
-    names = RNN_METRICS.names() if targets is not None else RNN_METRICS.names("paper")
+    names = RNN_METRICS.scored_names(targets is not None)
     extra = ["proxy_seconds"] if targets is not None else []
 
     def scorer(item):
