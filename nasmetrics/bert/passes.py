@@ -79,9 +79,12 @@ def run_passes(model: Encoder, input_ids: torch.Tensor,
     real = None if attention_mask is None else attention_mask.bool()
 
     def on_gelu(out: torch.Tensor) -> None:
-        acts.append(agreement_sum(out))
-        if kernel is not None:
-            kernel.add_(agreement_matrix(out).cpu())
+        if kernel is None:
+            acts.append(agreement_sum(out))
+        else:  # one pass over the codes: the kernel's entries sum to the same exact count
+            matrix = agreement_matrix(out).cpu()
+            kernel.add_(matrix)
+            acts.append(float(matrix.sum()))
 
     def on_layer(out: torch.Tensor) -> None:
         # the layer's output before its last LayerNorm: after it every token's features sum
