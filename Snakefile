@@ -23,6 +23,8 @@ wildcard_constraints:
     kind="batch|seed",
     side="rnn|bert",
     mode="faithful|corrected",
+    # a side's setting: mode/corpus on the RNN side, mode on the transformer side
+    setting="(faithful|corrected)(/(ptb|wikitext2))?",
     rank=r"\d+",
     metric="|".join(sorted(set(RNN_METRICS.names()) | set(BERT_METRICS.names()))),
     ext="png|pdf",

@@ -61,7 +61,7 @@ def main() -> None:
         # per-row seconds: also right when part of the rows came from an interrupted run
         print(f"{name} ({n_texts} x {seq_len}): {scores[name]['seconds'].mean():.1f} s per "
               f"architecture")
-        corr = correlation_table(scores[name], metrics, "glue")
+        corr = correlation_table(scores[name], metrics, "glue", intervals=False)
         tables.append(corr[["metric", "n", "kendall_tau"]].rename(
             columns={"n": f"n_{name}", "kendall_tau": f"kendall_tau_{name}"}))
         scores[name].assign(setting=name).to_csv(

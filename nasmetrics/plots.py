@@ -51,12 +51,26 @@ def scatter(x: np.ndarray, y: np.ndarray, title: str, xlabel: str, ylabel: str):
 
 def tau_bars(table: pd.DataFrame, order: list[str], title: str,
              families: list[str] | None = None):
-    """Grouped bars of |tau|: table has columns metric, source, abs_tau. ``families`` (one per
-    metric of ``order``) marks each metric's family: a label suffix and a line between
-    families."""
+    """Grouped bars of |tau|: table has columns metric, source, abs_tau and, where known, the
+    interval abs_tau_low / abs_tau_high (drawn as whiskers). ``families`` (one per metric of
+    ``order``) marks each metric's family: a label suffix and a line between families."""
     fig, ax = plt.subplots(figsize=(7.5, 0.32 * len(order) + 1.2))
-    sns.barplot(data=table, y="metric", x="abs_tau", hue="source", order=order, ax=ax,
-                orient="h")
+    sources = list(dict.fromkeys(table["source"]))
+    sns.barplot(data=table, y="metric", x="abs_tau", hue="source", order=order,
+                hue_order=sources, ax=ax, orient="h", errorbar=None)
+    if {"abs_tau_low", "abs_tau_high"} <= set(table.columns):
+        for source, bars in zip(sources, list(ax.containers), strict=True):
+            rows = table[table["source"] == source].set_index("metric")
+            for bar in bars:  # a metric's bars sit around its row's index in ``order``
+                y = bar.get_y() + bar.get_height() / 2
+                metric = order[int(round(y))]
+                if metric not in rows.index or not np.isfinite(rows.at[metric, "abs_tau_low"]):
+                    continue
+                r = rows.loc[metric]
+                ax.errorbar(r["abs_tau"], y,
+                            xerr=[[r["abs_tau"] - r["abs_tau_low"]],
+                                  [r["abs_tau_high"] - r["abs_tau"]]],
+                            fmt="none", ecolor="0.2", elinewidth=0.8, capsize=1.5)
     ax.set(xlabel="|Kendall tau|", ylabel="", title=title)
     if families is not None and len(set(families)) > 1:
         ax.set_yticks(range(len(order)),
@@ -131,4 +145,100 @@ def checkpoint_taus(agreement: pd.DataFrame, taus: pd.DataFrame, metrics: list[s
               title="Metric vs GLUE at each checkpoint")
     right.legend(fontsize="x-small", ncol=2)
     fig.tight_layout()
+    return fig
+
+
+def regret_curves(tables: dict[str, pd.DataFrame], labels: dict[str, str], ylabel: str,
+                  title: str):
+    """Median regret of the best-of-N pick against N, one panel per setting (``tables``:
+    setting -> search.csv rows of one target), one line per method; the random pick and the
+    oracle in black, dashed and dotted."""
+    n = len(tables)
+    fig, axes = plt.subplots(1, n, figsize=(4.2 * n + 2.8, 4.6), squeeze=False, sharey=False)
+    for ax, (setting, t) in zip(axes[0], tables.items(), strict=True):
+        if t.empty:
+            ax.text(0.5, 0.5, "fewer architectures than\nthe smallest N: no search",
+                    ha="center", va="center", transform=ax.transAxes)
+            ax.set(title=setting, xticks=[], yticks=[])
+            continue
+        methods = list(dict.fromkeys(t["method"]))
+        palette = sns.color_palette("husl", max(1, len(methods) - 2))
+        colors = iter(palette)
+        for method in methods:
+            rows = t[t["method"] == method].sort_values("n_candidates")
+            style = {"random": dict(color="black", linestyle="--"),
+                     "oracle": dict(color="black", linestyle=":")}.get(
+                         method, dict(color=next(colors)))
+            ax.plot(rows["n_candidates"], rows["median_regret"], marker="o", markersize=3,
+                    linewidth=1.2, label=labels.get(method, method), **style)
+        ax.set_xscale("log")
+        ticks = sorted(set(t["n_candidates"]))
+        ax.set_xticks(ticks, [str(x) for x in ticks])
+        ax.minorticks_off()
+        ax.set(title=setting, xlabel="N candidates", ylabel=ylabel)
+    handles, names = [], []
+    for ax in axes[0]:
+        handles, names = ax.get_legend_handles_labels()
+        if handles:
+            break
+    if handles:
+        fig.legend(handles, names, loc="center left", bbox_to_anchor=(1.0, 0.5),
+                   fontsize="small")
+    fig.suptitle(title)
+    return fig
+
+
+def ensemble_bars(tables: dict[str, pd.DataFrame], title: str):
+    """Held-out Kendall tau (mean, whiskers one standard deviation over the held-out folds)
+    of each method on each feature set, one panel per setting (``tables``: setting ->
+    ensembles.csv rows of one target)."""
+    n = len(tables)
+    fig, axes = plt.subplots(1, n, figsize=(4.4 * n + 1.5, 4.2), squeeze=False, sharey=True)
+    for ax, (setting, t) in zip(axes[0], tables.items(), strict=True):
+        if t.empty:
+            ax.text(0.5, 0.5, "too few architectures", ha="center", va="center",
+                    transform=ax.transAxes)
+            ax.set(title=setting, xticks=[])
+            continue
+        methods = list(dict.fromkeys(t["method"]))
+        feature_sets = list(dict.fromkeys(t["features"]))
+        width = 0.8 / len(feature_sets)
+        for i, fs in enumerate(feature_sets):
+            rows = t[t["features"] == fs].set_index("method").reindex(methods)
+            ax.bar(np.arange(len(methods)) + (i - (len(feature_sets) - 1) / 2) * width,
+                   rows["kendall_tau"], width, yerr=rows["kendall_tau_sd"], capsize=2,
+                   label=fs)
+        ax.set_xticks(range(len(methods)), methods, rotation=30, ha="right")
+        ax.set(title=setting, ylabel="held-out Kendall tau (oriented)")
+    axes[0, 0].legend(fontsize="small", loc="lower right")
+    fig.suptitle(title)
+    return fig
+
+
+def learning_curves(tables: dict[str, pd.DataFrame], title: str):
+    """Held-out Kendall tau against the number of labelled architectures, one line per
+    (method, feature set), one panel per setting."""
+    n = len(tables)
+    fig, axes = plt.subplots(1, n, figsize=(4.4 * n + 2.8, 4.2), squeeze=False, sharey=True)
+    for ax, (setting, t) in zip(axes[0], tables.items(), strict=True):
+        if t.empty:
+            ax.text(0.5, 0.5, "too few architectures", ha="center", va="center",
+                    transform=ax.transAxes)
+            ax.set(title=setting, xticks=[])
+            continue
+        styles = dict(zip(dict.fromkeys(t["features"]), ["-", "--", ":"], strict=False))
+        colors = dict(zip(dict.fromkeys(t["method"]), sns.color_palette("deep"),
+                          strict=False))
+        for (method, fs), rows in t.groupby(["method", "features"], sort=False):
+            rows = rows.sort_values("n_train")
+            ax.errorbar(rows["n_train"], rows["kendall_tau"], yerr=rows["kendall_tau_sd"],
+                        color=colors[method], linestyle=styles.get(fs, "-"), marker="o",
+                        markersize=3, capsize=2, label=f"{method}, {fs}")
+        ax.set(title=setting, xlabel="labelled architectures",
+               ylabel="held-out Kendall tau (oriented)")
+    handles, names = axes[0, 0].get_legend_handles_labels()
+    if handles:
+        fig.legend(handles, names, loc="center left", bbox_to_anchor=(1.0, 0.5),
+                   fontsize="small")
+    fig.suptitle(title)
     return fig

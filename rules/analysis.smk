@@ -57,6 +57,8 @@ rule rnn_summary:
     input:
         correlations=correlation_files("rnn"),
         comparison=comparison_file("rnn"),
+        ensembles=sibling_files("rnn", "ensembles.csv"),
+        scores=sibling_files("rnn", "scores.parquet"),
     output:
         "results/rnn/summary.md",
     log:
@@ -72,6 +74,7 @@ rule rnn_summary:
         labels=labels("rnn"),
         families={m.name: m.family for m in RNN_METRICS.metrics()},
         title="RNN metrics vs test loss",
+        target="test_loss",
         code=code_version("summary"),
     script:
         "../workflow_scripts/summary.py"
@@ -82,6 +85,8 @@ rule bert_summary:
     input:
         correlations=correlation_files("bert"),
         comparison=comparison_file("bert"),
+        ensembles=sibling_files("bert", "ensembles.csv"),
+        scores=sibling_files("bert", "scores.parquet"),
     output:
         "results/bert/summary.md",
     log:
@@ -96,6 +101,7 @@ rule bert_summary:
         settings=setting_labels("bert"),
         labels=labels("bert"),
         families={m.name: m.family for m in BERT_METRICS.metrics()},
+        target="glue",
         title=(
             f"Transformer metrics vs GLUE, input {BERT['n_texts']} texts x "
             f"{BERT['seq_len']} tokens"
@@ -231,3 +237,135 @@ rule bert_audit:
         code=code_version("bert_audit"),
     script:
         "../workflow_scripts/bert_audit.py"
+
+
+rule rnn_decisions:
+    """Top-k quality and best-of-N search simulation of every metric against test loss."""
+    input:
+        scores="results/rnn/{mode}/{corpus}/scores.parquet",
+    output:
+        topk=report(
+            "results/rnn/{mode}/{corpus}/topk.csv",
+            caption="../report/topk.rst",
+            category="Tables",
+            labels={"table": "RNN top-k, {mode}, {corpus}"},
+        ),
+        search=report(
+            "results/rnn/{mode}/{corpus}/search.csv",
+            caption="../report/search.rst",
+            category="Tables",
+            labels={"table": "RNN search simulation, {mode}, {corpus}"},
+        ),
+    log:
+        "logs/rnn/{mode}/{corpus}/decisions.log",
+    localrule: True
+    conda:
+        "../environment.yml"
+    threads: 1
+    resources:
+        mem_mb=500,
+    params:
+        metrics=RNN_SCORED,
+        higher={m.name: m.higher_is_better for m in RNN_METRICS.metrics()},
+        targets=["test_loss"],
+        target_higher=False,
+        code=code_version("decisions"),
+    script:
+        "../workflow_scripts/decisions.py"
+
+
+rule bert_decisions:
+    """Top-k quality and best-of-N search simulation against GLUE and each task."""
+    input:
+        scores="results/bert/{mode}/scores.parquet",
+        archs="results/bert/archs.parquet",
+    output:
+        topk=report(
+            "results/bert/{mode}/topk.csv",
+            caption="../report/topk.rst",
+            category="Tables",
+            labels={"table": "transformer top-k, {mode}"},
+        ),
+        search=report(
+            "results/bert/{mode}/search.csv",
+            caption="../report/search.rst",
+            category="Tables",
+            labels={"table": "transformer search simulation, {mode}"},
+        ),
+    log:
+        "logs/bert/{mode}/decisions.log",
+    localrule: True
+    conda:
+        "../environment.yml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+    params:
+        metrics=BERT_METRICS.names(),
+        higher={m.name: m.higher_is_better for m in BERT_METRICS.metrics()},
+        targets=["glue", *BERT_TASKS],
+        target_higher=True,
+        code=code_version("decisions"),
+    script:
+        "../workflow_scripts/decisions.py"
+
+
+rule ensembles:
+    """Learned combinations of the metrics, the architecture's description, and both, judged
+    on held-out architectures; the learning curve from 25, 50, 100 labelled ones."""
+    input:
+        scores="results/{side}/{setting}/scores.parquet",
+        archs="results/{side}/archs.parquet",
+    output:
+        ensembles=report(
+            "results/{side}/{setting}/ensembles.csv",
+            caption="../report/ensembles.rst",
+            category="Tables",
+            labels={"table": "{side} learned combinations, {setting}"},
+        ),
+        curve="results/{side}/{setting}/learning_curve.csv",
+    log:
+        "logs/{side}/{setting}/ensembles.log",
+    conda:
+        "../environment.yml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+    params:
+        side="{side}",
+        metrics=lambda wc: RNN_SCORED if wc.side == "rnn" else BERT_SCORED,
+        target=lambda wc: "test_loss" if wc.side == "rnn" else "glue",
+        target_higher=lambda wc: wc.side == "bert",
+        transfer_targets=lambda wc: [] if wc.side == "rnn" else BERT_TASKS,
+        code=code_version("ensembles"),
+    script:
+        "../workflow_scripts/ensembles.py"
+
+
+rule rnn_transfer:
+    """Fit on PTB losses, judge on WikiText-2 losses of held-out shared recipes."""
+    input:
+        source="results/rnn/{mode}/ptb/scores.parquet",
+        dest="results/rnn/{mode}/wikitext2/scores.parquet",
+        archs="results/rnn/archs.parquet",
+    output:
+        report(
+            "results/rnn/{mode}/transfer.csv",
+            caption="../report/transfer.rst",
+            category="Tables",
+            labels={"table": "RNN transfer PTB to WikiText-2, {mode}"},
+        ),
+    log:
+        "logs/rnn/{mode}/transfer.log",
+    conda:
+        "../environment.yml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+    params:
+        metrics=RNN_SCORED,
+        source="ptb",
+        dest="wikitext2",
+        code=code_version("rnn_transfer"),
+    script:
+        "../workflow_scripts/rnn_transfer.py"

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from snakemake.utils import validate
 
+from nasmetrics.bert.benchmark import TASKS as BERT_TASKS
 from nasmetrics.bert.metrics import BERT_METRICS
 from nasmetrics.code_version import code_version as _code_version
 from nasmetrics.fetch import resolve_mirror
@@ -178,6 +179,11 @@ def correlation_files(side):
     return [f"results/bert/{m}/correlations.csv" for m in BERT["modes"]]
 
 
+def sibling_files(side, name):
+    """The file ``name`` beside each of correlation_files(side), in the same order."""
+    return [f.replace("correlations.csv", name) for f in correlation_files(side)]
+
+
 def comparison_file(side):
     """The published comparison a summary shows, if the config produces one."""
     if side == "rnn":
@@ -206,6 +212,10 @@ def final_outputs(wildcards):
             outs += [
                 f"results/rnn/{mode}/{corpus}/scores.parquet",
                 f"results/rnn/{mode}/{corpus}/correlations.csv",
+                f"results/rnn/{mode}/{corpus}/topk.csv",
+                f"results/rnn/{mode}/{corpus}/search.csv",
+                f"results/rnn/{mode}/{corpus}/ensembles.csv",
+                f"results/rnn/{mode}/{corpus}/learning_curve.csv",
             ]
             outs += expand(
                 "results/figures/rnn/{mode}/{corpus}/scatter_{metric}.{ext}",
@@ -216,8 +226,14 @@ def final_outputs(wildcards):
             )
             outs += rnn_shard_files(corpus, mode)
     outs += comparison_file("rnn")
+    if {"ptb", "wikitext2"} <= set(RNN["corpora"]):
+        outs += [f"results/rnn/{mode}/transfer.csv" for mode in RNN["modes"]]
     outs.append("results/rnn/summary.md")
-    outs += expand("results/figures/rnn/tau_bars.{ext}", ext=["png", "pdf"])
+    outs += expand(
+        "results/figures/rnn/{name}.{ext}",
+        name=["tau_bars", "regret", "ensembles", "learning_curve"],
+        ext=["png", "pdf"],
+    )
     outs.append("results/timings.csv")
     return outs
 
@@ -252,6 +268,10 @@ def static_outputs(wildcards):
                 f"results/bert/{mode}/scores.parquet",
                 f"results/bert/{mode}/correlations.csv",
                 f"results/bert/{mode}/correlations_by_task.csv",
+                f"results/bert/{mode}/topk.csv",
+                f"results/bert/{mode}/search.csv",
+                f"results/bert/{mode}/ensembles.csv",
+                f"results/bert/{mode}/learning_curve.csv",
             ]
             outs += expand(
                 "results/figures/bert/{mode}/scatter_{metric}.{ext}",
@@ -269,7 +289,14 @@ def static_outputs(wildcards):
         ]
         outs += expand(
             "results/figures/bert/{name}.{ext}",
-            name=["tau_bars", "search_space", "pretraining"],
+            name=[
+                "tau_bars",
+                "regret",
+                "ensembles",
+                "learning_curve",
+                "search_space",
+                "pretraining",
+            ],
             ext=["png", "pdf"],
         )
         if BERT["ablation"]["enabled"]:

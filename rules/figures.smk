@@ -226,3 +226,80 @@ rule bert_ablation_figure:
         code=code_version("ablation_figure"),
     script:
         "../workflow_scripts/ablation_figure.py"
+
+
+rule regret_figure:
+    """Median regret of each metric's best-of-N pick against N, per setting of one side."""
+    input:
+        search=lambda wc: sibling_files(wc.side, "search.csv"),
+    output:
+        png=report(
+            "results/figures/{side}/regret.png",
+            caption="../report/regret.rst",
+            category="Search simulation",
+            labels={"figure": "{side} regret vs N"},
+        ),
+        pdf="results/figures/{side}/regret.pdf",
+    log:
+        "logs/figures/{side}/regret.log",
+    localrule: True
+    conda:
+        "../environment.yml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+    params:
+        settings=lambda wc: setting_labels(wc.side),
+        labels=lambda wc: labels(wc.side),
+        target=lambda wc: "test_loss" if wc.side == "rnn" else "glue",
+        ylabel=lambda wc: (
+            "median regret (test loss above the best of N)"
+            if wc.side == "rnn"
+            else "median regret (GLUE below the best of N)"
+        ),
+        title=lambda wc: (
+            "Best-of-N search, RNN: pick the metric's best of N"
+            if wc.side == "rnn"
+            else "Best-of-N search, transformers: pick the metric's best of N"
+        ),
+        code=code_version("regret_figure"),
+    script:
+        "../workflow_scripts/regret_figure.py"
+
+
+rule ensemble_figures:
+    """Held-out tau of the learned combinations beside the best single metric; the learning
+    curve."""
+    input:
+        ensembles=lambda wc: sibling_files(wc.side, "ensembles.csv"),
+        curves=lambda wc: sibling_files(wc.side, "learning_curve.csv"),
+    output:
+        bars_png=report(
+            "results/figures/{side}/ensembles.png",
+            caption="../report/ensembles.rst",
+            category="Learned combinations",
+            labels={"figure": "{side} held-out tau"},
+        ),
+        bars_pdf="results/figures/{side}/ensembles.pdf",
+        curve_png=report(
+            "results/figures/{side}/learning_curve.png",
+            caption="../report/learning_curve.rst",
+            category="Learned combinations",
+            labels={"figure": "{side} learning curve"},
+        ),
+        curve_pdf="results/figures/{side}/learning_curve.pdf",
+    log:
+        "logs/figures/{side}/ensembles.log",
+    localrule: True
+    conda:
+        "../environment.yml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+    params:
+        settings=lambda wc: setting_labels(wc.side),
+        target=lambda wc: "test_loss" if wc.side == "rnn" else "glue",
+        what=lambda wc: "test loss" if wc.side == "rnn" else "GLUE",
+        code=code_version("ensemble_figures"),
+    script:
+        "../workflow_scripts/ensemble_figures.py"

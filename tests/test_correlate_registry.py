@@ -147,9 +147,30 @@ def test_summary_table_takes_every_setting_s_metrics():
                                "published_kendall_tau_all": [-0.3]})
     text = summary_table(tables, comparison, {"a": "A", "p": "P"}, {"a": "paper", "p": "proxy"})
     lines = text.splitlines()
-    assert lines[0] == ("| metric | family | \\|tau\\| faithful (n=10) | \\|tau\\| corrected "
-                        "(n=10) | \\|tau\\| published, same ids (n=10) | agreement with "
-                        "published (Spearman) | \\|tau\\| published, all 500 |")
+    assert lines[0] == ("| metric | family | \\|tau\\| faithful (n=10) [95% interval] | "
+                        "\\|tau\\| corrected (n=10) [95% interval] | \\|tau\\| published, "
+                        "same ids (n=10) | agreement with published (Spearman) | \\|tau\\| "
+                        "published, all 500 |")
     assert lines[2] == "| A | paper | 0.500 | 0.250 | 0.400 | 0.900 | 0.300 |"
     # a proxy the faithful mode does not score, with no published value
     assert lines[3] == "| P | proxy | – | 0.125 | – | – | – |"
+    assert lines[6] == "- faithful: highest \\|tau\\| A (0.500; no interval)."
+
+
+def test_summary_names_no_winner_where_intervals_overlap():
+    from nasmetrics.report import summary_table
+
+    # tau -.5 [-.6, -.4] -> |tau| .5 [.4, .6]; b: |tau| .45 [.35, .55] overlaps it; c does
+    # not (.1 [.0, .3]: its tau interval holds 0, so |tau| runs from 0)
+    t = pd.DataFrame({"metric": ["a", "b", "c"], "n": 50, "kendall_tau": [-0.5, 0.45, 0.1],
+                      "kendall_tau_low": [-0.6, 0.35, -0.1],
+                      "kendall_tau_high": [-0.4, 0.55, 0.3]})
+    lines = summary_table({"ptb": t}, None, {"a": "A", "b": "B", "c": "C"}).splitlines()
+    assert lines[2] == "| A | 0.500 [0.400, 0.600] |"
+    assert lines[4] == "| C | 0.100 [0.000, 0.300] |"
+    assert lines[-1] == ("- ptb: highest \\|tau\\| A (0.500, 95% interval 0.400 to 0.600); "
+                         "not distinguishable from it (intervals overlap): B.")
+    t.loc[1, "kendall_tau_low"] = 0.2
+    t.loc[1, "kendall_tau_high"] = 0.39
+    lines = summary_table({"ptb": t}, None, {}).splitlines()
+    assert lines[-1].endswith("its interval overlaps no other metric's.")

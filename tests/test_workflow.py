@@ -17,11 +17,15 @@ import pandas as pd
 import pytest
 from conftest import debian_packages, job_counts, snakemake, workflow_rules
 
+from nasmetrics.bert.benchmark import TASKS
 from nasmetrics.bert.metrics import BERT_METRICS
 from nasmetrics.code_version import imported_files
 from nasmetrics.correlate import CORRELATION_COLUMNS
+from nasmetrics.ensembles import ENSEMBLE_COLUMNS
 from nasmetrics.modes import MODES
 from nasmetrics.rnn.metrics import RNN_METRICS
+from nasmetrics.search import SEARCH_COLUMNS
+from nasmetrics.topk import TOPK_COLUMNS
 
 pytestmark = pytest.mark.slow
 
@@ -48,16 +52,22 @@ def test_outputs_exist(run):
         expected += [f"results/rnn/{mode}/ablation/{f}" for f in (
             "batch.parquet", "seed.parquet", "spread.csv")]
         expected += [f"results/figures/rnn/{mode}/ablation.{ext}" for ext in ("png", "pdf")]
+        expected.append(f"results/rnn/{mode}/transfer.csv")
         for corpus in ("ptb", "wikitext2"):
             expected += [f"results/rnn/{mode}/{corpus}/scores.parquet",
                          f"results/rnn/{mode}/{corpus}/correlations.csv",
+                         f"results/rnn/{mode}/{corpus}/topk.csv",
+                         f"results/rnn/{mode}/{corpus}/search.csv",
+                         f"results/rnn/{mode}/{corpus}/ensembles.csv",
+                         f"results/rnn/{mode}/{corpus}/learning_curve.csv",
                          f"results/rnn/{mode}/{corpus}/shards/0.parquet",
                          f"results/rnn/{mode}/{corpus}/shards/1.parquet"]
             expected += [f"results/figures/rnn/{mode}/{corpus}/scatter_{m}.{ext}"
                          for m in RNN_METRICS.names("paper") for ext in ("png", "pdf")]
     for mode in MODES:
         expected += [f"results/bert/{mode}/{f}" for f in (
-            "scores.parquet", "correlations.csv", "correlations_by_task.csv")]
+            "scores.parquet", "correlations.csv", "correlations_by_task.csv", "topk.csv",
+            "search.csv", "ensembles.csv", "learning_curve.csv")]
         expected += [f"results/figures/bert/{mode}/scatter_{m}.{ext}"
                      for m in BERT_METRICS.names("paper") for ext in ("png", "pdf")]
     expected += ["results/bert/faithful/published_comparison.csv", "results/bert/archs.parquet",
@@ -68,7 +78,11 @@ def test_outputs_exist(run):
                  "results/bert/faithful/ablation/seed.parquet",
                  "results/bert/faithful/ablation/spread.csv"]
     expected += [f"results/figures/bert/{name}.{ext}" for ext in ("png", "pdf")
-                 for name in ("tau_bars", "search_space", "pretraining", "faithful/ablation")]
+                 for name in ("tau_bars", "regret", "search_space", "pretraining",
+                              "faithful/ablation")]
+    expected += [f"results/figures/{side}/{name}.{ext}" for ext in ("png", "pdf")
+                 for side in ("rnn", "bert")
+                 for name in ("regret", "ensembles", "learning_curve")]
     missing = [p for p in expected if not (work / p).is_file()]
     assert missing == []
     summary = (work / "results/rnn/summary.md").read_text()
@@ -197,6 +211,21 @@ def test_correlation_tables(run):
             assert list(t.columns) == CORRELATION_COLUMNS
             assert t["metric"].tolist() == RNN_METRICS.names("paper")
             assert (t["n"] == 5).all()
+            topk = pd.read_csv(run[0] / f"results/rnn/{mode}/{corpus}/topk.csv")
+            assert list(topk.columns) == ["target", *TOPK_COLUMNS]
+            assert topk["metric"].tolist() == RNN_METRICS.names("paper")
+            assert (topk["k_5"] == 1).all() and (topk["k_10"] == 1).all()
+            assert topk["br_at_10"].between(1, 5).all()
+            # 5 architectures: fewer than the smallest N (10), so no search rows
+            search = pd.read_csv(run[0] / f"results/rnn/{mode}/{corpus}/search.csv")
+            assert list(search.columns) == ["target", *SEARCH_COLUMNS] and search.empty
+            # and fewer than 20: nothing to learn from
+            ens = pd.read_csv(run[0] / f"results/rnn/{mode}/{corpus}/ensembles.csv")
+            assert list(ens.columns) == ["target", *ENSEMBLE_COLUMNS] and ens.empty
+    for mode in MODES:
+        topk = pd.read_csv(run[0] / f"results/bert/{mode}/topk.csv")
+        assert topk["target"].unique().tolist() == ["glue", *TASKS]
+        assert set(topk["metric"]) == set(BERT_METRICS.names("paper"))
     comp = pd.read_csv(run[0] / "results/rnn/faithful/ptb/published_comparison.csv")
     comp = comp.set_index("metric")
     # our hidden covariance ranks the 5 architectures as the published values do

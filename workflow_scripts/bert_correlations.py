@@ -14,7 +14,8 @@ scores = pd.read_parquet(inp.scores)
 tasks = pd.read_parquet(inp.archs)[["arch_id", *TASKS]]
 # every registered metric the table holds (the proxies: corrected mode, bert.proxies on)
 metrics = [m for m in BERT_METRICS.names() if m in scores.columns]
-write_csv(correlation_table(scores, metrics, "glue"), out.glue)
 joined = scores.merge(tasks, on="arch_id", how="left")
-by_task = [correlation_table(joined, metrics, t).assign(task=t) for t in ["glue", *TASKS]]
-write_csv(pd.concat(by_task, ignore_index=True), out.by_task)
+by_task = {t: correlation_table(joined, metrics, t) for t in ["glue", *TASKS]}
+write_csv(by_task["glue"], out.glue)
+write_csv(pd.concat([t.assign(task=task) for task, t in by_task.items()], ignore_index=True),
+          out.by_task)

@@ -5,7 +5,7 @@ sys.stderr = open(snakemake.log[0], "w", buffering=1)  # noqa: F821
 import pandas as pd  # noqa: E402
 
 from nasmetrics.atomic import write_text  # noqa: E402
-from nasmetrics.report import summary_table  # noqa: E402
+from nasmetrics.report import held_out_statement, summary_table  # noqa: E402
 
 inp, p = snakemake.input, snakemake.params  # noqa: F821
 tables = {s: pd.read_csv(path) for s, path in zip(p.settings, inp.correlations, strict=True)}
@@ -13,4 +13,10 @@ comparison = pd.read_csv(inp.comparison[0]) if inp.comparison else None
 text = (f"{p.title}. |Kendall tau|; agreement = Spearman between our faithful and the "
         "published per-architecture values on the same ids.\n\n"
         + summary_table(tables, comparison, p.labels, p.families))
+lines = []
+for setting, ens, scores in zip(p.settings, inp.ensembles, inp.scores, strict=True):
+    seconds = pd.read_parquet(scores, columns=["seconds"])["seconds"].median()
+    lines.append(held_out_statement(setting, pd.read_csv(ens), p.target, seconds))
+text += ("\nLearned combinations and the architecture's own description, judged on held-out "
+         "architectures (ensembles.csv, docs/outputs.md):\n" + "\n".join(lines) + "\n")
 write_text(text, snakemake.output[0])  # noqa: F821
