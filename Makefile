@@ -34,7 +34,7 @@ lint: install
 	  grep -q "Congratulations, your workflow is in a good condition" .lint.txt && [ $$status -eq 0 ]
 
 test: install lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=15
 
 clean:
 	rm -rf results logs .snakemake

@@ -1,78 +1,216 @@
-"""Seconds per architecture and peak memory of the RNN metrics at the paper's settings.
+"""RNN metrics: seconds per architecture, this checkout against an earlier commit, side by side,
+with a per-pass breakdown of this checkout's time.
 
-Paper settings: PTB input batch 70 x 50, emsize 400 / nhid 600 / 3 layers, all 13 metrics
-from one shared set of passes (faithful mode). Reference: the paper's own code takes 7 to
-21 s per architecture on one core of this machine kind (docs/rnn.md).
+Settings are the paper's: the WikiText-2 input batch (70 steps x 50 columns) and vocabulary,
+emsize 400 / nhid 600 / 3 layers, the 13 paper metrics in faithful mode, one thread. The
+architectures are a fixed, named set (ARCH_IDS): the 8 recipes the speed issue timed against
+the paper's own code and the 3 largest cells of the benchmark (most cell weights).
 
-    python benchmarks/rnn_speed.py --n 20 [--threads 1] [--mirror FOLDER]
+The earlier commit's ``nasmetrics`` is extracted with ``git archive`` into a temporary folder.
+Two worker processes (benchmarks/rnn_speed_worker.py), one per code version, score the same
+architecture one after the other, the order alternating from one architecture to the next, so
+whatever else loads the machine weighs on both alike; each architecture is scored once by
+each, after one untimed warm-up architecture. The metric values of both are compared.
 
-Prints a table and writes benchmarks/results/rnn_speed.{csv,md}. The first architecture is
-scored twice and only its second run is timed (the first pays one-off start-up costs).
+Where the time goes: each pass's seconds, and its multiply-adds counted from the cell weights
+(a forward of the 50 clean columns is one unit: 2 x cell weights x steps x columns flops; the
+passes are 1 clean forward, 1 Jacobian backward, 2 for the saliency backward with its weight
+gradients, 3 noised forwards and 3 noised backwards), beside this core's matrix-product rate
+at the passes' shapes: the time the products alone would take at that rate is the floor any
+implementation of these passes in float32 has on this machine.
+
+    python benchmarks/rnn_speed.py [--base ae9ec29] [--n 11] [--threads 1] [--mirror FOLDER]
+
+Writes benchmarks/results/rnn_speed.{csv,md}.
 """
 
 from __future__ import annotations
 
 import argparse
-import resource
+import json
+import os
+import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
-from common import parse, rnn_sample  # benchmarks/common.py
+import torch
+from common import parse  # benchmarks/common.py
 
-from nasmetrics.rnn.score import VOCAB_SIZES, score_architecture
+from nasmetrics.corpus import corpus_batches, input_batch
+from nasmetrics.rnn.benchmark import combine_runs, iter_log_files, log_records
+from nasmetrics.rnn.model import ModelShape, RNNModel
+from nasmetrics.rnn.passes import PASS_NAMES
+from nasmetrics.rnn.recipe import parse_recipe
+from nasmetrics.rnn.score import VOCAB_SIZES
 
-PAPER_SECONDS = (7.0, 21.0)  # the paper's code, one architecture, one thread, this machine kind
+# the speed issue's 8 (timed there against the paper's code), then the 3 largest cells
+ARCH_IDS = (1006290, 1002853, 1008033, 1013398, 1000692, 1001551, 1010717, 1001749,
+            1004930, 1008985, 1006801)
+WARM_UP = 1000000
+# the speed issue's starting commit
+BASE = "ae9ec29"
+# forward-units of products per pass (see the module docstring)
+PASS_UNITS = {"clean_forward": 1, "jacobian_backward": 1, "saliency_backward": 2,
+              "noised_forward": 3, "noised_backward": 3}
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+
+def gemm_rate(batch: int = 50, width: int = 600, out: int = 2400, repeat: int = 200) -> float:
+    """GFLOP/s of this core on a (batch x width) @ (width x out) product, best of 10 runs
+    (the driver takes the better of a measurement before and one after the timed runs: the
+    core's clock moves with the load)."""
+    a, w = torch.randn(batch, width), torch.randn(out, width)
+    best = float("inf")
+    for _ in range(10):
+        start = time.perf_counter()
+        for _ in range(repeat):
+            torch.nn.functional.linear(a, w)
+        best = min(best, (time.perf_counter() - start) / repeat)
+    return 2 * batch * width * out / best / 1e9
+
+
+def cell_weights(recipe: str) -> int:
+    with torch.device("meta"):
+        model = RNNModel(parse_recipe(recipe), ModelShape(ntokens=10))
+    return sum(w.numel() for cell in model.cells for lin in cell.linears.values()
+               for w in lin.weights)
+
+
+class Worker:
+    """A worker process importing nasmetrics from ``code_root``."""
+
+    def __init__(self, code_root: Path, ids_file: Path, ntokens: int, threads: int):
+        env = dict(os.environ, PYTHONPATH=str(code_root), OMP_NUM_THREADS=str(threads),
+                   MKL_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads))
+        self.proc = subprocess.Popen(
+            [sys.executable, str(HERE / "rnn_speed_worker.py"), str(ids_file), str(ntokens)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env, cwd=code_root)
+        self.module = json.loads(self.proc.stdout.readline())["nasmetrics"]
+        if not self.module.startswith(str(code_root)):
+            raise RuntimeError(f"worker for {code_root} imported nasmetrics from {self.module}")
+
+    def score(self, recipe: str) -> dict:
+        self.proc.stdin.write(json.dumps({"recipe": recipe}) + "\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"worker {self.module} died")
+        return json.loads(line)
+
+    def close(self) -> None:
+        self.proc.stdin.close()
+        self.proc.wait()
+
+
+def relative_difference(a: float, b: float) -> float:
+    if np.isnan(a) and np.isnan(b) or a == b:
+        return 0.0
+    return abs(a - b) / max(abs(a), abs(b))
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--n", type=int, default=20, help="architectures to time")
-    ap.add_argument("--device", default="cpu")
+    ap.add_argument("--base", default=BASE, help="the commit to compare with")
+    ap.add_argument("--n", type=int, default=len(ARCH_IDS),
+                    help="time only the first N of ARCH_IDS (a quick check)")
     args, mirror = parse(ap)
-    picks, ids = rnn_sample(mirror, args.n)
+    archs = combine_runs(log_records(iter_log_files(
+        mirror / "nas-bench-nlp" / "train_logs_wikitext-2.zip"))).set_index("arch_id")
+    lines = [(mirror / "corpora" / "wikitext-2" / f"{s}.txt").read_text().splitlines()
+             for s in ("valid", "test")]
+    ids = input_batch(corpus_batches(*lines)[0])
+    steps, batch = ids.shape
+    rate = gemm_rate(batch)
+    print(f"this core's product rate at {batch} rows: {rate:.1f} GFLOP/s", flush=True)
 
-    rows = []
-    for i, arch in enumerate(picks.itertuples()):
-        if i == 0:  # warm-up, untimed
-            score_architecture(arch.recipe, ids, VOCAB_SIZES["ptb"], device=args.device)
-        start = time.perf_counter()
-        score_architecture(arch.recipe, ids, VOCAB_SIZES["ptb"], device=args.device)
-        secs = time.perf_counter() - start
-        rows.append({"arch_id": arch.arch_id, "n_nodes": arch.n_nodes, "seconds": secs})
-        print(f"arch {arch.arch_id} ({arch.n_nodes} nodes): {secs:.2f} s", flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        np.save(tmp / "ids.npy", ids)
+        base_root = tmp / "base"
+        base_root.mkdir()
+        archive = subprocess.run(["git", "archive", args.base, "nasmetrics"], cwd=ROOT,
+                                 capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(base_root)], input=archive, check=True)
+        workers = {"base": Worker(base_root, tmp / "ids.npy", VOCAB_SIZES["wikitext2"],
+                                  args.threads),
+                   "this": Worker(ROOT, tmp / "ids.npy", VOCAB_SIZES["wikitext2"],
+                                  args.threads)}
+        for worker in workers.values():
+            worker.score(archs.at[WARM_UP, "recipe"])
+        rows = []
+        for i, arch_id in enumerate(ARCH_IDS[:args.n]):
+            recipe = archs.at[arch_id, "recipe"]
+            order = ["base", "this"] if i % 2 == 0 else ["this", "base"]
+            got = {name: workers[name].score(recipe) for name in order}
+            units = 2 * cell_weights(recipe) * steps * batch / 1e9
+            row = {"arch_id": arch_id, "n_nodes": parse_recipe(recipe).n_nodes,
+                   "cell_weights": cell_weights(recipe),
+                   "base_seconds": got["base"]["seconds"], "seconds": got["this"]["seconds"],
+                   **{f"{k}_seconds": v for k, v in got["this"]["passes"].items()},
+                   "gflop_passes": units * sum(PASS_UNITS.values()),
+                   "max_rel_diff": max(relative_difference(got["base"]["values"][m], v)
+                                       for m, v in got["this"]["values"].items()),
+                   "worst_metric": max(got["this"]["values"], key=lambda m: relative_difference(
+                       got["base"]["values"][m], got["this"]["values"][m]))}
+            row["speedup"] = row["base_seconds"] / row["seconds"]
+            rows.append(row)
+            print(f"arch {arch_id}: {args.base} {row['base_seconds']:.2f} s, this "
+                  f"{row['seconds']:.2f} s ({row['speedup']:.2f}x), "
+                  f"{row['gflop_passes']:.0f} GFLOP of products; values differ by <= "
+                  f"{row['max_rel_diff']:.1e}", flush=True)
+        peaks = {name: w.score(archs.at[WARM_UP, "recipe"])["peak_gb"]
+                 for name, w in workers.items()}
+        rate = max(rate, gemm_rate(batch))
+        for worker in workers.values():
+            worker.close()
 
-    peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
     df = pd.DataFrame(rows)
-    s = df["seconds"]
+    df["floor_seconds"] = df["gflop_passes"] / rate
+    pass_cols = [f"{p}_seconds" for p in ("build", *PASS_NAMES, "metrics")]
+    breakdown = pd.DataFrame({
+        "step": [c.removesuffix("_seconds") for c in pass_cols],
+        "mean seconds": [df[c].mean() for c in pass_cols],
+        "share": [df[c].sum() / df["seconds"].sum() for c in pass_cols],
+        "product units": [PASS_UNITS.get(c.removesuffix("_seconds"), 0) for c in pass_cols],
+    })
     summary = pd.DataFrame([
-        {"quantity": "architectures timed", "value": f"{len(df)}"},
-        {"quantity": "threads", "value": f"{args.threads}"},
-        {"quantity": "seconds per architecture: mean", "value": f"{s.mean():.2f}"},
-        {"quantity": "seconds per architecture: min / median / max",
-         "value": f"{s.min():.2f} / {s.median():.2f} / {s.max():.2f}"},
-        {"quantity": "paper's code (docs/rnn.md): min / max",
-         "value": f"{PAPER_SECONDS[0]:.0f} / {PAPER_SECONDS[1]:.0f}"},
-        {"quantity": "speed-up, fastest vs fastest / slowest vs slowest",
-         "value": f"{PAPER_SECONDS[0] / s.min():.1f}x / {PAPER_SECONDS[1] / s.max():.1f}x"},
-        {"quantity": "peak memory (max RSS), GB", "value": f"{peak_gb:.2f}"},
-    ])
+        ("architectures", f"{len(df)} ({', '.join(map(str, df['arch_id']))})"),
+        ("threads", f"{args.threads}"),
+        (f"mean seconds per architecture, {args.base}", f"{df['base_seconds'].mean():.2f}"),
+        ("mean seconds per architecture, this checkout", f"{df['seconds'].mean():.2f}"),
+        ("speed-up of the means", f"{df['base_seconds'].mean() / df['seconds'].mean():.2f}x"),
+        ("speed-up per architecture: min / max",
+         f"{df['speedup'].min():.2f}x / {df['speedup'].max():.2f}x"),
+        ("this core's product rate (50-row GEMM)", f"{rate:.1f} GFLOP/s"),
+        ("mean seconds the passes' products alone take at that rate",
+         f"{df['floor_seconds'].mean():.2f}"),
+        ("largest relative difference of a metric value", f"{df['max_rel_diff'].max():.1e}"),
+        ("peak memory (max RSS) of a worker, base / this",
+         f"{peaks['base']:.2f} / {peaks['this']:.2f} GB"),
+    ], columns=["quantity", "value"])
     print()
     print(summary.to_string(index=False))
+    print()
+    print(breakdown.to_string(index=False))
     out = HERE / "results"
     out.mkdir(exist_ok=True)
     df.to_csv(out / "rnn_speed.csv", index=False)
-    (out / "rnn_speed.md").write_text(summary.to_markdown(index=False) if _has_tabulate()
-                                      else summary.to_string(index=False))
+    stamp = f"{time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, {_cpu()}"
+    (out / "rnn_speed.md").write_text(
+        f"Measured {stamp}.\n\n" + summary.to_markdown(index=False) + "\n\n"
+        + breakdown.to_markdown(index=False, floatfmt=".3f") + "\n")
 
 
-def _has_tabulate() -> bool:
-    try:
-        import tabulate  # noqa: F401
-    except ImportError:
-        return False
-    return True
+def _cpu() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return "unknown CPU"
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 import torch
-import torch.nn.functional as F
+from rnn_reference import reference_forward
 
 from nasmetrics.rnn.metrics import RNN_METRICS
 from nasmetrics.rnn.model import ModelShape, build_model
@@ -28,44 +28,6 @@ RECIPE = {
 }
 SHAPE = ModelShape(ntokens=30, emsize=6, nhid=8, nlayers=3)
 T, B = 5, 4
-
-
-def reference_forward(model, emb, activations=None):
-    """Straight from the spec: per layer, per step, per node, one product per input."""
-    recipe = model.cells[0].recipe
-    xs = emb
-    entering_all = []
-    for cell in model.cells:
-        hid = cell.hidden_size
-        state = [xs.new_zeros(xs.shape[1], hid)] * recipe.hidden_tuple_size
-        outs, entering = [], []
-        for t in range(xs.shape[0]):
-            entering.append(state[0])
-            v = {"x": xs[t], **{f"h_prev_{i}": s for i, s in enumerate(state)}}
-            for node in recipe.nodes:
-                args = [v[i] for i in node.inputs]
-                if node.op == "linear":
-                    lin = cell.linears[node.name]
-                    pairs = zip(args, lin.weights, strict=True)
-                    out = lin.bias + sum(F.linear(a, w) for a, w in pairs)
-                elif node.op == "blend":
-                    out = args[0] * args[1] + (1 - args[0]) * args[2]
-                elif node.op == "elementwise_sum":
-                    out = args[0] + args[1]
-                elif node.op == "elementwise_prod":
-                    out = args[0] * args[1]
-                else:
-                    fn = {"activation_tanh": torch.tanh, "activation_sigm": torch.sigmoid,
-                          "activation_leaky_relu": lambda z: F.leaky_relu(z, 0.01)}[node.op]
-                    out = fn(args[0])
-                    if activations is not None:
-                        activations.append((out > 0).detach().float())
-                v[node.name] = out
-            state = [v[f"h_new_{i}"] for i in range(recipe.hidden_tuple_size)]
-            outs.append(state[0])
-        xs = torch.stack(outs)
-        entering_all.append(entering)
-    return xs, entering_all
 
 
 @pytest.fixture

@@ -6,9 +6,9 @@ nhid, except the last layer whose hidden width is emsize when tied. The paramete
 the benchmark's ``num_params`` exactly (tests check all 344 WikiText-2 and 275 PTB recipes).
 
 The forward pass is written for the metrics, not for training: it runs layer by layer so the
-``x`` projections of a whole sequence are one matrix product, and it hands back the hidden
-states entering every step and every activation output (through ``on_activation``) so that
-one pass serves every metric.
+``x`` projections of a whole sequence are one matrix product (the layer's whole input is known
+before its recurrence starts), and it hands back the hidden states entering every step and
+every activation output (through ``on_activation``) so that one pass serves every metric.
 """
 
 from __future__ import annotations
@@ -72,48 +72,65 @@ class RecipeCell(nn.Module):
         for p in self.parameters():
             nn.init.uniform_(p, -bound, bound)
 
+    def consumers(self) -> dict[str, list[tuple[str, int]]]:
+        """For each tensor a linear node reads (``x``, ``h_prev_i`` or a node), the (node, input
+        position) pairs that read it, in the row order of that tensor's stacked weight."""
+        out: dict[str, list[tuple[str, int]]] = {}
+        for node in self.recipe.linear_nodes:
+            for j, inp in enumerate(node.inputs):
+                out.setdefault(inp, []).append((node.name, j))
+        return out
+
     def forward(
         self,
-        xs: list[torch.Tensor],
+        xs: torch.Tensor,
         on_activation: Callable[[torch.Tensor], None] | None = None,
         on_linear: Callable[[str, torch.Tensor], None] | None = None,
+        on_product: Callable[[str, torch.Tensor, torch.Tensor], None] | None = None,
     ) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
-        """Run the cell over a sequence given as one (B, input_size) tensor per step.
+        """Run the cell over a (steps, B, input_size) input sequence.
 
         Returns the outputs (h_new_0) of every step and the hidden states h_prev_0 entering
-        every step (the first is the zero state), as lists: stacking per layer would make
-        every backward pass copy whole (T, B, H) gradients back and forth.
+        every step (the first is the zero state), as lists of (B, hidden_size) tensors.
         ``on_activation(out)`` sees every activation output and ``on_linear(node, out)`` every
-        linear node's output, every step.
+        linear node's output, every step; ``on_product(src, input, product)`` every product
+        of an input with its stacked weight (:meth:`consumers`): the ``x`` one once, for the
+        whole sequence, the others once per step.
         """
-        batch, hid = xs[0].shape[0], self.hidden_size
+        batch, hid = xs.shape[1], self.hidden_size
         # Weights that read the same tensor are stacked, so each input is multiplied once per
         # step: one larger GEMM forward and one backward that also sums the input gradient.
-        # Each node's bias rides on the product of its first input.
-        consumers: dict[str, list[tuple[str, torch.Tensor, torch.Tensor | None]]] = {}
-        for node in self.recipe.linear_nodes:
-            lin = self.linears[node.name]
-            for j, (inp, w) in enumerate(zip(node.inputs, lin.weights, strict=True)):
-                consumers.setdefault(inp, []).append((node.name, w, lin.bias if j == 0 else None))
+        # Each node's bias rides on the product of its first input. The ``x`` input of every
+        # step is known up front: its product is one GEMM over the whole sequence.
         fused: dict[str, tuple[torch.Tensor, torch.Tensor, list[str]]] = {}
-        for src, items in consumers.items():
-            weight = torch.cat([w for _, w, _ in items])
-            bias = torch.cat([b if b is not None else w.new_zeros(hid) for _, w, b in items])
-            fused[src] = (weight, bias, [name for name, _, _ in items])
+        for src, items in self.consumers().items():
+            lins = [(self.linears[name], j) for name, j in items]
+            weight = torch.cat([lin.weights[j] for lin, j in lins])
+            bias = torch.cat([lin.bias if j == 0 else lin.bias.new_zeros(hid) for lin, j in lins])
+            fused[src] = (weight, bias, [name for name, _ in items])
+
+        x_steps: list[tuple[torch.Tensor, ...]] = []
+        if "x" in fused:
+            weight, bias, _ = fused["x"]
+            product = F.linear(xs, weight, bias)
+            if on_product is not None:
+                on_product("x", xs, product)
+            x_steps = [p.split(hid, dim=1) for p in product.unbind(0)]
 
         k = self.recipe.hidden_tuple_size
-        state = [xs[0].new_zeros(batch, hid)] * k
+        state = [xs.new_zeros(batch, hid)] * k
         entering: list[torch.Tensor] = []
         outputs: list[torch.Tensor] = []
-        for x in xs:
+        for t, x in enumerate(xs.unbind(0)):
             entering.append(state[0])
             vals: dict[str, torch.Tensor] = {f"h_prev_{i}": s for i, s in enumerate(state)}
             vals["x"] = x
             chunks: dict[str, list[torch.Tensor]] = {}
             multiplied: set[str] = set()
+            done = {"x": x_steps[t]} if x_steps else {}
             for node in self.recipe.nodes:
                 if node.op == "linear":
-                    out = self._linear(node, vals, fused, chunks, multiplied)
+                    out = self._linear(node, vals, fused, chunks, multiplied, done, on_product)
                     if on_linear is not None:
                         on_linear(node.name, out)
                 else:
@@ -123,13 +140,19 @@ class RecipeCell(nn.Module):
             outputs.append(state[0])
         return outputs, entering
 
-    def _linear(self, node, vals, fused, chunks, multiplied):
-        # Multiply an input by its stacked weight the first time any consumer needs it; the
-        # other consumers' chunks wait in ``chunks``.
+    def _linear(self, node, vals, fused, chunks, multiplied, done, on_product):
+        # Multiply an input by its stacked weight the first time any consumer needs it (or
+        # take this step's slice of a product ``done`` for the whole sequence); the other
+        # consumers' chunks wait in ``chunks``.
         for src in node.inputs:
             if src not in multiplied:
                 weight, bias, names = fused[src]
-                parts = F.linear(vals[src], weight, bias).split(self.hidden_size, dim=1)
+                parts = done.get(src)
+                if parts is None:
+                    product = F.linear(vals[src], weight, bias)
+                    if on_product is not None:
+                        on_product(src, vals[src], product)
+                    parts = product.split(self.hidden_size, dim=1)
                 for name, part in zip(names, parts, strict=True):
                     chunks.setdefault(name, []).append(part)
                 multiplied.add(src)
@@ -193,23 +216,28 @@ class RNNModel(nn.Module):
         emb: torch.Tensor,
         on_activation: Callable[[int, torch.Tensor], None] | None = None,
         on_linear: Callable[[int, str, torch.Tensor], None] | None = None,
+        on_product: Callable[[int, str, torch.Tensor, torch.Tensor], None] | None = None,
     ) -> tuple[torch.Tensor, list[list[torch.Tensor]]]:
         """Run the cells on an embedded sequence (T, B, emsize).
 
         Returns y, the last layer's output sequence (T, B, emsize) before the decoder, and per
         layer the hidden states entering each step. ``on_activation(layer, out)`` sees every
         activation output, ``on_linear(layer, node, out)`` every linear node output, every
-        step.
+        step, ``on_product(layer, src, input, product)`` every stacked-weight product
+        (:meth:`RecipeCell.forward`).
         """
         states = []
-        h = list(emb.unbind(0))
+        h = emb
         for layer, cell in enumerate(self.cells):
             hook = None if on_activation is None else (lambda out, _l=layer: on_activation(_l, out))
             lin_hook = None if on_linear is None else (
                 lambda name, out, _l=layer: on_linear(_l, name, out))
-            h, entering = cell(h, hook, lin_hook)
+            prod_hook = None if on_product is None else (
+                lambda src, inp, out, _l=layer: on_product(_l, src, inp, out))
+            outputs, entering = cell(h, hook, lin_hook, prod_hook)
+            h = torch.stack(outputs)
             states.append(entering)
-        return torch.stack(h), states
+        return h, states
 
     def decode(self, y: torch.Tensor) -> torch.Tensor:
         return F.linear(y, self.embedding.weight, self.decoder_bias)

@@ -15,11 +15,13 @@ five backwards. Here there are two forwards and three backwards:
 Backwards ask autograd only for what a metric reads: input and hidden-state gradients, plus
 the weights synaptic saliency sums (never the first input's weight of a linear). The tied
 decoder weight's gradient is the embedding's: the clean input gradient scattered onto the
-rows the token ids select.
+rows the token ids select. ``RNNCapture.seconds`` records each pass's wall time
+(benchmarks/rnn_speed.py).
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -30,6 +32,9 @@ from nasmetrics.proxies import ProxyCapture
 from nasmetrics.rnn.model import RNNModel
 
 NOISE_AMPLITUDES = (0.1, 10.0, 100.0)
+# the passes of :func:`run_passes`, in order, with what each reads off
+PASS_NAMES = ("clean_forward", "jacobian_backward", "saliency_backward", "noised_forward",
+              "noised_backward")
 
 
 @dataclass
@@ -54,6 +59,8 @@ class RNNCapture:
     proxies: ProxyCapture | None = None
     # values several metrics share (cov(J), cos(J)), computed once per capture for all modes
     extra: dict = field(default_factory=dict)
+    # wall seconds of each pass (PASS_NAMES), for the speed benchmark's breakdown
+    seconds: dict[str, float] = field(default_factory=dict)
 
 
 def in_mode(capture: RNNCapture, mode: str) -> RNNCapture:
@@ -78,6 +85,7 @@ def run_passes(
 ) -> RNNCapture:
     """Run the two passes on a (steps, batch) id tensor and capture every metric's inputs."""
     steps, batch = ids.shape
+    clock = _Clock()
 
     with torch.no_grad():
         emb = model.embedding(ids)  # (T, B, E)
@@ -106,12 +114,14 @@ def run_passes(
         clean = torch.stack([h.detach() for h in layer])  # (T, B, H)
         hidden_rows.append(clean.reshape(steps * batch, -1).T.double().cpu().numpy())
     hidden = [h for layer in states for h in layer[1:]]  # step 0 is the zero state
+    clock.lap("clean_forward")
 
     # ---- clean backward 1: Jacobian of sum(y) ----------------------------------------------
     grads = torch.autograd.grad(y.sum(), [e_clean, *hidden], retain_graph=True,
                                 allow_unused=True)
     jac = {0.0: _jacobian_rows(grads[0])}
     hidden_sal = {"jacobian": _hidden_saliency(hidden, grads[1:])}
+    clock.lap("jacobian_backward")
 
     # ---- clean backward 2: synaptic saliency, L = 1/2 sum(y^2) ---------------------------
     lin_ws = [
@@ -134,10 +144,12 @@ def run_passes(
     # The paper's activation-distance pass had no backward: it adds 0.
     hidden_sal["activation"] = 0.0
     del y, states, hidden, grads
+    clock.lap("saliency_backward")
 
     # ---- noised forward + backward: the three noised Jacobians ---------------------------
     y_n, states_n = model.forward_from_embedding(e_noised)
     hidden_n = [h for layer in states_n for h in layer[1:]]
+    clock.lap("noised_forward")
     grads = torch.autograd.grad(y_n.sum(), [e_noised, *hidden_n], allow_unused=True)
     for j, amp in enumerate(NOISE_AMPLITUDES):
         cols = slice(j * batch, (j + 1) * batch)
@@ -145,6 +157,7 @@ def run_passes(
         hidden_sal[f"noise_{amp:g}"] = _hidden_saliency(
             [h[cols] for h in hidden_n], [None if g is None else g[cols] for g in grads[1:]])
     del y_n, states_n, hidden_n, grads
+    clock.lap("noised_backward")
 
     return RNNCapture(
         num_params=model.num_params(),
@@ -154,7 +167,21 @@ def run_passes(
         hidden_saliency=hidden_sal,
         decoder_saliency=decoder_sal,
         linear_saliency=linear_sal,
+        seconds=clock.laps,
     )
+
+
+class _Clock:
+    """Wall seconds between successive laps."""
+
+    def __init__(self):
+        self.laps: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = now - self._last
+        self._last = now
 
 
 def _jacobian_rows(grad_e: torch.Tensor) -> np.ndarray:
