@@ -104,7 +104,8 @@ def tau_rho_intervals(x: np.ndarray, y: np.ndarray, seed: int = 0,
     """95% bootstrap intervals (BCa, pairs resampled, ``n_resamples`` drawn from ``seed``) of
     Kendall tau-b and Spearman rho of finite pairs: kendall_tau_low/high,
     spearman_rho_low/high. NaN with fewer than 3 pairs, a constant column, or where BCa is
-    undefined."""
+    undefined; where every resample gives the same value (a perfectly ranked set) the
+    interval is that value."""
     out = dict.fromkeys(["kendall_tau_low", "kendall_tau_high", "spearman_rho_low",
                          "spearman_rho_high"], float("nan"))
     x = np.asarray(x, dtype=np.float64)
@@ -120,7 +121,13 @@ def tau_rho_intervals(x: np.ndarray, y: np.ndarray, seed: int = 0,
                               n_resamples=n_resamples, confidence_level=CONFIDENCE,
                               method=METHOD, random_state=np.random.default_rng(seed),
                               batch=200)
-    low, high = res.confidence_interval
+    low, high = np.array(res.confidence_interval.low), np.array(res.confidence_interval.high)
+    # every resample gave the same value (a perfectly ranked set: tau = rho = 1 in each): BCa
+    # is undefined, the interval is that value
+    dist = res.bootstrap_distribution
+    constant = np.all(dist == dist[:, :1], axis=1)
+    low = np.where(constant, dist[:, 0], low)
+    high = np.where(constant, dist[:, 0], high)
     out.update(kendall_tau_low=float(low[0]), kendall_tau_high=float(high[0]),
                spearman_rho_low=float(low[1]), spearman_rho_high=float(high[1]))
     return out

@@ -83,7 +83,7 @@ def summary_table(correlations: dict[str, pd.DataFrame], comparison: pd.DataFram
             else:
                 cells += ["–"] * 3
         rows.append("| " + " | ".join(cells) + " |")
-    rows += ["", "Best single metric per setting (bootstrap intervals, docs/outputs.md):"]
+    rows += ["", "Best single metric per setting (bootstrap intervals, docs/evaluation.md):"]
     rows += [best_statement(setting, t, labels) for setting, t in correlations.items()]
     return "\n".join(rows) + "\n"
 

@@ -59,6 +59,7 @@ rule rnn_summary:
         comparison=comparison_file("rnn"),
         ensembles=sibling_files("rnn", "ensembles.csv"),
         scores=sibling_files("rnn", "scores.parquet"),
+        archs="results/rnn/archs.parquet",
     output:
         "results/rnn/summary.md",
     log:
@@ -75,6 +76,11 @@ rule rnn_summary:
         families={m.name: m.family for m in RNN_METRICS.metrics()},
         title="RNN metrics vs test loss",
         target="test_loss",
+        train_column="wt2_train_seconds",
+        train_note=(
+            "the NAS-Bench-NLP WikiText-2 logs: the sum of the 50 epochs' wall times, "
+            "on the benchmark's GPU"
+        ),
         code=code_version("summary"),
     script:
         "../workflow_scripts/summary.py"
@@ -87,6 +93,7 @@ rule bert_summary:
         comparison=comparison_file("bert"),
         ensembles=sibling_files("bert", "ensembles.csv"),
         scores=sibling_files("bert", "scores.parquet"),
+        archs="results/bert/archs.parquet",
     output:
         "results/bert/summary.md",
     log:
@@ -102,6 +109,8 @@ rule bert_summary:
         labels=labels("bert"),
         families={m.name: m.family for m in BERT_METRICS.metrics()},
         target="glue",
+        train_column="train_seconds",
+        train_note="the benchmark's time_to_train, on its TPU",
         title=(
             f"Transformer metrics vs GLUE, input {BERT['n_texts']} texts x "
             f"{BERT['seq_len']} tokens"

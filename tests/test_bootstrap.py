@@ -58,3 +58,12 @@ def test_degenerate_inputs_give_nan():
     for x, y in (([1.0, 2.0], [2.0, 1.0]), ([1.0, 1.0, 1.0, 1.0], [1.0, 2.0, 3.0, 4.0])):
         out = tau_rho_intervals(np.array(x), np.array(y))
         assert all(math.isnan(v) for v in out.values())
+
+
+def test_perfectly_ranked_set_has_interval_one_one():
+    x = np.arange(30.0)
+    out = tau_rho_intervals(x, 2 * x + 1)
+    assert out == {"kendall_tau_low": 1.0, "kendall_tau_high": 1.0,
+                   "spearman_rho_low": 1.0, "spearman_rho_high": 1.0}
+    out = tau_rho_intervals(x, -x)
+    assert out["kendall_tau_low"] == out["kendall_tau_high"] == -1.0

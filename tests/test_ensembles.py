@@ -143,3 +143,57 @@ def test_transfer_fits_on_one_target_and_judges_another():
     assert (t["n"] == 90).all() and (t["target"] == "wt2").all()
     assert (t["kendall_tau"] > 0.6).all()
     assert t["scheme"].str.endswith("fitted on ptb").all()
+
+
+def test_nested_evaluation_never_fits_on_a_held_out_fold(monkeypatch):
+    import nasmetrics.ensembles as ens
+
+    x, loss = data(n=60)
+    seen = []
+
+    class Spy:
+        def fit(self, xs, ys):
+            seen.append(("fit", set(np.round(-ys, 12))))
+            return self
+
+        def predict(self, xs):
+            seen.append(("predict", len(xs)))
+            return xs[:, 0]
+
+    monkeypatch.setattr(ens, "make", lambda method, seed=0: Spy())
+    ens.cross_validated({"all": x}, loss, False, methods=("spy",), splits=2, repeats=2)
+    fits = [s for kind, s in seen if kind == "fit"]
+    predicted = [k for kind, k in seen if kind == "predict"]
+    everyone = set(np.round(loss.to_numpy(), 12))
+    assert len(fits) == 4 and predicted == [30, 30, 30, 30]
+    for fit_labels in fits:  # each fit saw one half's labels; the other half was judged
+        assert len(fit_labels) == 30 and fit_labels < everyone
+
+
+def test_planted_label_leak_is_not_used():
+    # 'leak' equals the target on the architectures that will be judged and is noise on the
+    # ones the method trains on: a method that chose features by looking at the judged labels
+    # would pick it and score tau 1; an honest one finds it useless on its training set.
+    from nasmetrics.ensembles import learning_curve
+
+    x, loss = data(n=120)
+    size, seed = 50, 0
+    train = np.random.default_rng(seed + size).choice(120, size=size, replace=False)
+    leak = -loss.to_numpy().copy()  # oriented: higher is better, as "good"
+    leak[train] = np.random.default_rng(1).normal(size=size)
+    x = x.assign(leak=leak)
+    curve = learning_curve({"all": x}, loss, False, methods=("best_single", "rank_sum"),
+                           sizes=(size,), repeats=1, seed=seed)
+    assert (curve["kendall_tau"] < 0.9).all()
+    # with the leak on the training rows too it is the best feature, and it is used
+    x.loc[x.index[train], "leak"] = -loss.to_numpy()[train]
+    curve = learning_curve({"all": x}, loss, False, methods=("best_single",),
+                           sizes=(size,), repeats=1, seed=seed)
+    assert curve["kendall_tau"].iloc[0] > 0.95
+
+
+def test_tables_are_identical_across_runs():
+    x, loss = data(n=80)
+    a = cross_validated({"all": x}, loss, False)
+    b = cross_validated({"all": x}, loss, False)
+    pd.testing.assert_frame_equal(a, b)

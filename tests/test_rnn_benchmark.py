@@ -112,6 +112,18 @@ def test_bad_logs_become_status_rows():
     assert "loss is nan!" in rec.loc[4, "error"]
     assert "log_stats_model_5_a.json" in rec.loc[5, "error"]
     assert math.isnan(rec.loc[4, "test_loss"])
+    assert math.isnan(rec.loc[1, "train_seconds"])  # these logs carry no wall times
+
+
+def test_training_seconds_are_the_logs_wall_times_summed(tables):
+    logs = {"log_stats_model_1_a.json": {**_log(GOOD, 1), "wall_times": [100.5, 99.5, 50.0]},
+            "log_stats_model_2_a.json": {**_log(GOOD, 2), "wall_times": ["x"]}}
+    rec = bm.log_records(bm.iter_log_files(_zip(logs))).set_index("arch_id")
+    assert rec.loc[1, "train_seconds"] == 250.0 and math.isnan(rec.loc[2, "train_seconds"])
+    archs = tables[3].set_index("arch_id")
+    # recipe 1000000's WikiText-2 log: 50 epochs of about 140 s each
+    assert 6_500 < archs.loc[1000000, "wt2_train_seconds"] < 7_500
+    assert archs["wt2_train_seconds"].notna().all()
 
 
 def test_published_columns_snake_case(tables):

@@ -18,5 +18,9 @@ for setting, ens, scores in zip(p.settings, inp.ensembles, inp.scores, strict=Tr
     seconds = pd.read_parquet(scores, columns=["seconds"])["seconds"].median()
     lines.append(held_out_statement(setting, pd.read_csv(ens), p.target, seconds))
 text += ("\nLearned combinations and the architecture's own description, judged on held-out "
-         "architectures (ensembles.csv, docs/outputs.md):\n" + "\n".join(lines) + "\n")
+         "architectures (ensembles.csv, docs/evaluation.md):\n" + "\n".join(lines) + "\n")
+if p.train_column:
+    train = pd.read_parquet(inp.archs, columns=[p.train_column])[p.train_column].median()
+    text += (f"\nTraining one architecture, for comparison ({p.train_note}): median "
+             f"{train / 3600:.1f} hours.\n")
 write_text(text, snakemake.output[0])  # noqa: F821

@@ -29,7 +29,8 @@ def arch_row(arch_id: int, arch: Architecture) -> dict:
 
 
 def arch_table(benchmark: list[dict]) -> pd.DataFrame:
-    """results/bert/archs.parquet: architecture fields (per-layer lists) and GLUE scores."""
+    """results/bert/archs.parquet: architecture fields (per-layer lists), GLUE scores and the
+    benchmark's training time (``train_seconds``, its ``time_to_train``)."""
     rows = []
     for entry in benchmark:
         arch = from_config(entry["hparams"]["model_hparam_overrides"])
@@ -38,6 +39,8 @@ def arch_table(benchmark: list[dict]) -> pd.DataFrame:
         row["glue"] = float(scores.get("glue", float("nan")))
         for task in TASKS:
             row[task] = float(scores.get(task, float("nan")))
+        # what training this architecture cost the benchmark (seconds on its TPU)
+        row["train_seconds"] = float(entry.get("time_to_train", float("nan")))
         rows.append(row)
     return pd.DataFrame(rows).sort_values("arch_id", kind="stable").reset_index(drop=True)
 

@@ -61,7 +61,8 @@ def iter_ptb_logs(path: str):
 
 
 def log_records(logs: Iterable[tuple[str, object]]) -> pd.DataFrame:
-    """One row per log: arch_id, recipe, final test loss, num_params, status, error.
+    """One row per log: arch_id, recipe, final test loss, num_params, train_seconds (the sum
+    of the log's per-epoch wall times: what training it cost), status, error.
 
     ``status`` is ``ok`` or a short reason (``bad_log``, ``invalid_recipe``, ``nonfinite_loss``)
     with the details in ``error``; nothing is dropped here.
@@ -76,6 +77,7 @@ def log_records(logs: Iterable[tuple[str, object]]) -> pd.DataFrame:
             "n_nodes": None,
             "test_loss": math.nan,
             "num_params": None,
+            "train_seconds": math.nan,
             "status": "ok",
             "error": "",
         }
@@ -86,6 +88,11 @@ def log_records(logs: Iterable[tuple[str, object]]) -> pd.DataFrame:
         if row["arch_id"] is None and "recepie_id" in log:
             row["arch_id"] = int(log["recepie_id"])
         row["num_params"] = log.get("num_params")
+        walls = log.get("wall_times") or []
+        try:
+            row["train_seconds"] = float(sum(float(w) for w in walls)) if walls else math.nan
+        except (TypeError, ValueError):
+            row["train_seconds"] = math.nan
         recipe_text = log.get("recepie")
         row["recipe"] = recipe_text if isinstance(recipe_text, str) else json.dumps(recipe_text)
         losses = log.get("test_losses") or []
@@ -179,10 +186,11 @@ def build_arch_table(
     wt2 / ptb_logs: :func:`combine_runs` of the logs. Without PTB logs, an architecture's PTB
     loss is its loss in RNN_results.csv (the paper's scored set); with them, the logs' own.
     """
-    table = wt2.rename(columns={"test_loss": "wt2_test_loss", "num_params": "wt2_num_params"})
+    table = wt2.rename(columns={"test_loss": "wt2_test_loss", "num_params": "wt2_num_params",
+                                "train_seconds": "wt2_train_seconds"})
     table = table[
         ["arch_id", "recipe", "hidden_tuple_size", "n_nodes", "wt2_test_loss",
-         "wt2_num_params", "status", "error", "n_runs"]
+         "wt2_num_params", "wt2_train_seconds", "status", "error", "n_runs"]
     ]
     if ptb_logs is None:
         ptb = published[["arch_id", "test_loss"]].rename(columns={"test_loss": "ptb_test_loss"})
@@ -197,7 +205,8 @@ def build_arch_table(
         extra = ptb[~ptb["arch_id"].isin(table["arch_id"])].rename(
             columns={"ptb_status": "status", "ptb_error": "error"}
         )
-        extra = extra.assign(wt2_test_loss=math.nan, wt2_num_params=None)
+        extra = extra.assign(wt2_test_loss=math.nan, wt2_num_params=None,
+                             wt2_train_seconds=math.nan)
         table = table.merge(
             ptb[["arch_id", "ptb_test_loss", "ptb_num_params"]], on="arch_id", how="left"
         )
@@ -212,5 +221,6 @@ def build_arch_table(
     table["n_runs"] = table["n_runs"].astype("int64")
     return table[
         ["arch_id", "recipe", "hidden_tuple_size", "n_nodes", "wt2_test_loss", "wt2_num_params",
-         "ptb_test_loss", "ptb_num_params", "has_wt2", "has_ptb", "n_runs", "status", "error"]
+         "wt2_train_seconds", "ptb_test_loss", "ptb_num_params", "has_wt2", "has_ptb", "n_runs",
+         "status", "error"]
     ]
