@@ -52,6 +52,27 @@ def write_parquet(table, path: str | Path) -> None:
         table.to_parquet(tmp, index=False)
 
 
+def write_parquets(tables: dict) -> None:
+    """Several tables ({path: table}) written as one: every file is written and synced under
+    its temporary name first, then all are renamed in a row, so a kill leaves either none
+    or (but for the instant between two renames) all of them - one job's outputs stay
+    together."""
+    tmps = []
+    try:
+        for path, table in tables.items():
+            tmp = temporary_name(Path(path))
+            tmps.append((tmp, Path(path)))
+            table.to_parquet(tmp, index=False)
+            with open(tmp, "rb") as fh:
+                os.fsync(fh.fileno())
+        for tmp, path in tmps:
+            os.replace(tmp, path)
+    except BaseException:
+        for tmp, _ in tmps:
+            tmp.unlink(missing_ok=True)
+        raise
+
+
 def write_csv(table, path: str | Path, **kwargs) -> None:
     """``table.to_csv(path)`` (no index unless asked), atomically."""
     kwargs.setdefault("index", False)

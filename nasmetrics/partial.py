@@ -22,7 +22,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from nasmetrics.atomic import write_parquet
+from nasmetrics.atomic import write_parquets
 
 
 class PartialRows:
@@ -80,14 +80,14 @@ class PartialRows:
         self.path.unlink(missing_ok=True)
 
     def finish(self, tables: dict) -> None:
-        """Write the job's outputs ({path: table}, parquet, atomically), then drop this file.
+        """Write the job's outputs ({path: table}, parquet, atomically and together: one
+        job writes the shard of every mode), then drop this file.
 
         In that order: a kill between the two leaves a whole output and a stale progress
         file (ignored unless the job is forced to run again, and then its rows are still
         valid for the same fingerprint), never a progress file's loss with no output.
         """
-        for output, table in tables.items():
-            write_parquet(table, output)
+        write_parquets(tables)
         self.remove()
 
 

@@ -6,7 +6,14 @@ import pandas as pd
 import pytest
 
 from nasmetrics import plots
-from nasmetrics.atomic import atomic_path, savez, temporary_name, write_csv, write_text
+from nasmetrics.atomic import (
+    atomic_path,
+    savez,
+    temporary_name,
+    write_csv,
+    write_parquets,
+    write_text,
+)
 
 
 class Killed(BaseException):
@@ -49,3 +56,18 @@ def test_figures_are_written_whole_in_the_format_of_their_name(tmp_path):
     assert (tmp_path / "f.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert (tmp_path / "f.pdf").read_bytes()[:5] == b"%PDF-"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["f.pdf", "f.png"]
+
+
+def test_write_parquets_writes_all_or_none(tmp_path):
+    good = pd.DataFrame({"a": [1, 2]})
+    write_parquets({tmp_path / "x.parquet": good, tmp_path / "y.parquet": good})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.parquet", "y.parquet"]
+
+    class Broken:
+        def to_parquet(self, *args, **kwargs):
+            raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        write_parquets({tmp_path / "u.parquet": good, tmp_path / "v.parquet": Broken()})
+    # the first table was written under its temporary name only, and removed
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.parquet", "y.parquet"]
