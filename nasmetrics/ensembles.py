@@ -44,7 +44,7 @@ from sklearn.model_selection import GridSearchCV, KFold
 from threadpoolctl import threadpool_limits
 
 from nasmetrics.search import search_table
-from nasmetrics.topk import top_count
+from nasmetrics.topk import topk_row
 
 OUTER_SPLITS = 2
 OUTER_REPEATS = 5
@@ -62,6 +62,13 @@ ENSEMBLE_COLUMNS = ["method", "features", "n_features", "scheme", "n", "kendall_
                     "precision_at_10_sd", "search_n", "median_regret", "median_regret_sd"]
 CURVE_COLUMNS = ["method", "features", "n_train", "n_test", "repeats", "kendall_tau",
                  "kendall_tau_sd"]
+
+
+def feature_sets(metrics: pd.DataFrame, description: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The three feature sets every table compares, on the rows of ``metrics``."""
+    description = description.loc[metrics.index]
+    return {"metrics": metrics, "description": description,
+            "metrics+description": metrics.join(description)}
 
 
 def kendall(a: np.ndarray, b: np.ndarray) -> float:
@@ -198,18 +205,15 @@ def goodness(target: np.ndarray, target_higher: bool) -> np.ndarray:
 def held_out_scores(pred: np.ndarray, good: np.ndarray, seed: int) -> dict[str, float]:
     """tau, rho, precision at the top 10% and best-of-N median regret of predictions against
     the oriented target on one held-out set (N = 100, or the set's size if smaller)."""
-    n = len(good)
-    k = top_count(0.10, n)
-    top_pred = set(np.argsort(-pred, kind="stable")[:k])
-    top_true = set(np.argsort(-good, kind="stable")[:k])
-    size = min(SEARCH_N, n)
+    size = min(SEARCH_N, len(good))
     df = pd.DataFrame({"good": good, "pred": pred})
     search = search_table(df, ["pred"], {"pred": True}, "good", True, sizes=(size,),
                           seed=seed)
     regret = search.set_index("method").at["pred", "median_regret"] if size >= 2 else np.nan
     return {"kendall_tau": kendall(pred, good),
             "spearman_rho": float(stats.spearmanr(pred, good).statistic),
-            "precision_at_10": len(top_pred & top_true) / k, "search_n": size,
+            "precision_at_10": topk_row(pred, good, True, True)["precision_at_10"],
+            "search_n": size,
             "median_regret": float(regret)}
 
 

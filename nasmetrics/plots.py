@@ -148,19 +148,45 @@ def checkpoint_taus(agreement: pd.DataFrame, taus: pd.DataFrame, metrics: list[s
     return fig
 
 
+def _setting_panels(tables: dict[str, pd.DataFrame], width: float, extra: float,
+                    height: float, empty_text: str, sharey: bool):
+    """A row of panels, one per setting (``tables``: setting -> rows), each titled; a setting
+    with no rows gets ``empty_text`` instead of a plot. Returns the figure, its axes and the
+    (axes, rows) pairs left to draw."""
+    n = len(tables)
+    fig, axes = plt.subplots(1, n, figsize=(width * n + extra, height), squeeze=False,
+                             sharey=sharey)
+    panels = []
+    for ax, (setting, t) in zip(axes[0], tables.items(), strict=True):
+        ax.set(title=setting)
+        if t.empty:
+            ax.text(0.5, 0.5, empty_text, ha="center", va="center", transform=ax.transAxes)
+            # shared y ticks belong to every panel: clear only the x ones then
+            ax.set(xticks=[], **({} if sharey else {"yticks": []}))
+            continue
+        panels.append((ax, t))
+    return fig, axes[0], panels
+
+
+def _legend_right(fig, axes) -> None:
+    """The first panel's legend entries that has any, once, right of the figure."""
+    for ax in axes:
+        handles, names = ax.get_legend_handles_labels()
+        if handles:
+            fig.legend(handles, names, loc="center left", bbox_to_anchor=(1.0, 0.5),
+                       fontsize="small")
+            return
+
+
 def regret_curves(tables: dict[str, pd.DataFrame], labels: dict[str, str], ylabel: str,
                   title: str):
     """Median regret of the best-of-N pick against N, one panel per setting (``tables``:
     setting -> search.csv rows of one target), one line per method; the random pick and the
     oracle in black, dashed and dotted."""
-    n = len(tables)
-    fig, axes = plt.subplots(1, n, figsize=(4.2 * n + 2.8, 4.6), squeeze=False, sharey=False)
-    for ax, (setting, t) in zip(axes[0], tables.items(), strict=True):
-        if t.empty:
-            ax.text(0.5, 0.5, "fewer architectures than\nthe smallest N: no search",
-                    ha="center", va="center", transform=ax.transAxes)
-            ax.set(title=setting, xticks=[], yticks=[])
-            continue
+    fig, axes, panels = _setting_panels(tables, 4.2, 2.8, 4.6,
+                                        "fewer architectures than\nthe smallest N: no search",
+                                        sharey=False)
+    for ax, t in panels:
         methods = list(dict.fromkeys(t["method"]))
         palette = sns.color_palette("husl", max(1, len(methods) - 2))
         colors = iter(palette)
@@ -175,15 +201,8 @@ def regret_curves(tables: dict[str, pd.DataFrame], labels: dict[str, str], ylabe
         ticks = sorted(set(t["n_candidates"]))
         ax.set_xticks(ticks, [str(x) for x in ticks])
         ax.minorticks_off()
-        ax.set(title=setting, xlabel="N candidates", ylabel=ylabel)
-    handles, names = [], []
-    for ax in axes[0]:
-        handles, names = ax.get_legend_handles_labels()
-        if handles:
-            break
-    if handles:
-        fig.legend(handles, names, loc="center left", bbox_to_anchor=(1.0, 0.5),
-                   fontsize="small")
+        ax.set(xlabel="N candidates", ylabel=ylabel)
+    _legend_right(fig, axes)
     fig.suptitle(title)
     return fig
 
@@ -192,14 +211,9 @@ def ensemble_bars(tables: dict[str, pd.DataFrame], title: str):
     """Held-out Kendall tau (mean, whiskers one standard deviation over the held-out folds)
     of each method on each feature set, one panel per setting (``tables``: setting ->
     ensembles.csv rows of one target)."""
-    n = len(tables)
-    fig, axes = plt.subplots(1, n, figsize=(4.4 * n + 1.5, 4.2), squeeze=False, sharey=True)
-    for ax, (setting, t) in zip(axes[0], tables.items(), strict=True):
-        if t.empty:
-            ax.text(0.5, 0.5, "too few architectures", ha="center", va="center",
-                    transform=ax.transAxes)
-            ax.set(title=setting, xticks=[])
-            continue
+    fig, axes, panels = _setting_panels(tables, 4.4, 1.5, 4.2, "too few architectures",
+                                        sharey=True)
+    for ax, t in panels:
         methods = list(dict.fromkeys(t["method"]))
         feature_sets = list(dict.fromkeys(t["features"]))
         width = 0.8 / len(feature_sets)
@@ -209,8 +223,8 @@ def ensemble_bars(tables: dict[str, pd.DataFrame], title: str):
                    rows["kendall_tau"], width, yerr=rows["kendall_tau_sd"], capsize=2,
                    label=fs)
         ax.set_xticks(range(len(methods)), methods, rotation=30, ha="right")
-        ax.set(title=setting, ylabel="held-out Kendall tau (oriented)")
-    axes[0, 0].legend(fontsize="small", loc="lower right")
+        ax.set(ylabel="held-out Kendall tau (oriented)")
+    axes[0].legend(fontsize="small", loc="lower right")
     fig.suptitle(title)
     return fig
 
@@ -218,14 +232,9 @@ def ensemble_bars(tables: dict[str, pd.DataFrame], title: str):
 def learning_curves(tables: dict[str, pd.DataFrame], title: str):
     """Held-out Kendall tau against the number of labelled architectures, one line per
     (method, feature set), one panel per setting."""
-    n = len(tables)
-    fig, axes = plt.subplots(1, n, figsize=(4.4 * n + 2.8, 4.2), squeeze=False, sharey=True)
-    for ax, (setting, t) in zip(axes[0], tables.items(), strict=True):
-        if t.empty:
-            ax.text(0.5, 0.5, "too few architectures", ha="center", va="center",
-                    transform=ax.transAxes)
-            ax.set(title=setting, xticks=[])
-            continue
+    fig, axes, panels = _setting_panels(tables, 4.4, 2.8, 4.2, "too few architectures",
+                                        sharey=True)
+    for ax, t in panels:
         styles = dict(zip(dict.fromkeys(t["features"]), ["-", "--", ":"], strict=False))
         colors = dict(zip(dict.fromkeys(t["method"]), sns.color_palette("deep"),
                           strict=False))
@@ -234,11 +243,7 @@ def learning_curves(tables: dict[str, pd.DataFrame], title: str):
             ax.errorbar(rows["n_train"], rows["kendall_tau"], yerr=rows["kendall_tau_sd"],
                         color=colors[method], linestyle=styles.get(fs, "-"), marker="o",
                         markersize=3, capsize=2, label=f"{method}, {fs}")
-        ax.set(title=setting, xlabel="labelled architectures",
-               ylabel="held-out Kendall tau (oriented)")
-    handles, names = axes[0, 0].get_legend_handles_labels()
-    if handles:
-        fig.legend(handles, names, loc="center left", bbox_to_anchor=(1.0, 0.5),
-                   fontsize="small")
+        ax.set(xlabel="labelled architectures", ylabel="held-out Kendall tau (oriented)")
+    _legend_right(fig, axes)
     fig.suptitle(title)
     return fig

@@ -6,7 +6,7 @@ import pandas as pd  # noqa: E402
 
 from nasmetrics import description  # noqa: E402
 from nasmetrics.atomic import write_csv  # noqa: E402
-from nasmetrics.ensembles import cross_validated, learning_curve  # noqa: E402
+from nasmetrics.ensembles import cross_validated, feature_sets, learning_curve  # noqa: E402
 
 inp, out, p = snakemake.input, snakemake.output, snakemake.params  # noqa: F821
 scores = pd.read_parquet(inp.scores).set_index("arch_id")
@@ -14,10 +14,7 @@ archs = pd.read_parquet(inp.archs)
 described = getattr(description, f"{p.side}_description")(archs).reindex(scores.index)
 # only architectures that were scored: a failed one has no metric to learn from
 scores = scores[scores["status"].isin(["ok", "nonfinite_metric"])]
-described = described.loc[scores.index]
-metrics = scores[[m for m in p.metrics if m in scores.columns]]
-features = {"metrics": metrics, "description": described,
-            "metrics+description": metrics.join(described)}
+features = feature_sets(scores[[m for m in p.metrics if m in scores.columns]], described)
 target = scores[p.target] if p.target in scores.columns else archs.set_index(
     "arch_id").loc[scores.index, p.target]
 also = {t: archs.set_index("arch_id").loc[scores.index, t] for t in p.transfer_targets}

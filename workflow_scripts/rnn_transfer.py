@@ -6,7 +6,7 @@ import pandas as pd  # noqa: E402
 
 from nasmetrics.atomic import write_csv  # noqa: E402
 from nasmetrics.description import rnn_description  # noqa: E402
-from nasmetrics.ensembles import transfer  # noqa: E402
+from nasmetrics.ensembles import feature_sets, transfer  # noqa: E402
 
 inp, out, p = snakemake.input, snakemake.output, snakemake.params  # noqa: F821
 described = rnn_description(pd.read_parquet(inp.archs))
@@ -15,9 +15,7 @@ described = rnn_description(pd.read_parquet(inp.archs))
 def side(path):
     scores = pd.read_parquet(path).set_index("arch_id")
     scores = scores[scores["status"].isin(["ok", "nonfinite_metric"])]
-    metrics = scores[[m for m in p.metrics if m in scores.columns]]
-    desc = described.loc[scores.index]
-    return ({"metrics": metrics, "description": desc, "metrics+description": metrics.join(desc)},
+    return (feature_sets(scores[[m for m in p.metrics if m in scores.columns]], described),
             scores["test_loss"])
 
 
