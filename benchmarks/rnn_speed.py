@@ -84,11 +84,14 @@ def cell_weights(recipe: str) -> int:
 class Worker:
     """A worker process importing nasmetrics from ``code_root``."""
 
-    def __init__(self, code_root: Path, ids_file: Path, ntokens: int, threads: int):
+    def __init__(self, code_root: Path, ids_file: Path, ntokens: int, threads: int,
+                 targets_file: Path | None = None):
         env = dict(os.environ, PYTHONPATH=str(code_root), OMP_NUM_THREADS=str(threads),
                    MKL_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads))
+        extra = [] if targets_file is None else [str(targets_file)]
         self.proc = subprocess.Popen(
-            [sys.executable, str(HERE / "rnn_speed_worker.py"), str(ids_file), str(ntokens)],
+            [sys.executable, str(HERE / "rnn_speed_worker.py"), str(ids_file), str(ntokens),
+             *extra],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env, cwd=code_root)
         self.module = json.loads(self.proc.stdout.readline())["nasmetrics"]
         if not self.module.startswith(str(code_root)):
@@ -105,6 +108,13 @@ class Worker:
     def close(self) -> None:
         self.proc.stdin.close()
         self.proc.wait()
+
+
+def extract(commit: str, folder: Path) -> None:
+    """``nasmetrics`` of ``commit`` into ``folder``."""
+    archive = subprocess.run(["git", "archive", commit, "nasmetrics"], cwd=ROOT,
+                             capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
 
 
 def relative_difference(a: float, b: float) -> float:
@@ -133,9 +143,7 @@ def main() -> None:
         np.save(tmp / "ids.npy", ids)
         base_root = tmp / "base"
         base_root.mkdir()
-        archive = subprocess.run(["git", "archive", args.base, "nasmetrics"], cwd=ROOT,
-                                 capture_output=True, check=True).stdout
-        subprocess.run(["tar", "-x", "-C", str(base_root)], input=archive, check=True)
+        extract(args.base, base_root)
         workers = {"base": Worker(base_root, tmp / "ids.npy", VOCAB_SIZES["wikitext2"],
                                   args.threads),
                    "this": Worker(ROOT, tmp / "ids.npy", VOCAB_SIZES["wikitext2"],

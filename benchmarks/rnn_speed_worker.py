@@ -4,7 +4,8 @@ Imports ``nasmetrics`` from PYTHONPATH (the driver points it at this checkout or
 extracted older commit), reads the input batch from argv[1] (a .npy file) and the vocabulary
 size from argv[2], then for each JSON line {"recipe": ...} on stdin scores the 13 paper
 metrics in faithful mode on one thread and answers one JSON line: seconds, the metric values
-and, where this version records them, the seconds of each pass.
+and, where this version records them, the seconds of each pass. With a target batch in
+argv[3] (benchmarks/rnn_proxy_speed.py) it runs the zero-cost proxies' passes instead.
 """
 
 from __future__ import annotations
@@ -38,16 +39,28 @@ def score_new(recipe: str, ids: np.ndarray, ntokens: int) -> tuple[dict, dict]:
     return values, laps
 
 
+def score_proxies(recipe: str, ids: np.ndarray, targets: np.ndarray,
+                  ntokens: int) -> tuple[dict, dict]:
+    from nasmetrics.rnn.proxy_passes import run_proxy_passes
+
+    model = build_model(parse_recipe(recipe), ModelShape(ntokens=ntokens))
+    capture = run_proxy_passes(model, torch.as_tensor(ids), torch.as_tensor(targets))
+    return capture.values, {"proxy_passes": capture.seconds}
+
+
 def main() -> None:
     torch.set_num_threads(1)
     ids = np.load(sys.argv[1])
     ntokens = int(sys.argv[2])
+    targets = np.load(sys.argv[3]) if len(sys.argv) > 3 else None
     timed_passes = hasattr(passes, "PASS_NAMES")
     print(json.dumps({"nasmetrics": nasmetrics.__file__}), flush=True)
     for line in sys.stdin:
         recipe = json.loads(line)["recipe"]
         start = time.perf_counter()
-        if timed_passes:
+        if targets is not None:
+            values, laps = score_proxies(recipe, ids, targets, ntokens)
+        elif timed_passes:
             values, laps = score_new(recipe, ids, ntokens)
         else:  # the starting commit: one call, faithful mode by default
             values, laps = score.score_architecture(recipe, ids, ntokens), {}

@@ -2,7 +2,8 @@
 
 One product per linear-node input per step, and the paper's six separate passes (clean
 Jacobian, activation codes, three noised Jacobians, synaptic saliency), each with its own
-forward. Slow on purpose: nothing is shared, fused or batched over steps.
+forward. Slow on purpose: nothing is shared, fused or batched over steps. The proxies by
+plain autograd through the decoder, Hessian products by double backward.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from nasmetrics import proxies
 from nasmetrics.rnn.passes import NOISE_AMPLITUDES, RNNCapture
+from nasmetrics.rnn.proxy_passes import lm_loss, proxy_weights
 from nasmetrics.scores import agreement_kernel
 
 ACTIVATIONS = {"activation_tanh": torch.tanh, "activation_sigm": torch.sigmoid,
@@ -100,3 +103,18 @@ def reference_capture(model, ids: torch.Tensor, noise: np.ndarray) -> RNNCapture
                       agreement_kernel=kernel, hidden_rows=hidden_rows,
                       hidden_saliency=hidden_sal, decoder_saliency=decoder_sal,
                       linear_saliency=linear_sal)
+
+
+def reference_proxies(model, ids: torch.Tensor, targets: torch.Tensor) -> dict[str, float]:
+    """The proxies by plain autograd: per half of the columns one forward through the decoder
+    and F.cross_entropy and one backward, then per half H g by double backward (a backward
+    with ``create_graph`` and a backward of <g, grad>)."""
+    weights = [w for _, w in proxy_weights(model)]
+    steps, batch = ids.shape
+
+    def loss_of(cols, collect):
+        loss = lm_loss(model, ids[:, cols], targets[:, cols], steps * batch,
+                       lambda layer, node, out: collect((layer, node), out))
+        return loss, steps * len(cols)
+
+    return proxies.loss_gradient_proxies(weights, loss_of, proxies.sample_halves(batch, batch))

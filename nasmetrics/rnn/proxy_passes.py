@@ -2,16 +2,25 @@
 
 The loss is the language model's own objective: next-token cross-entropy through the tied
 decoder and its bias, on the scored (steps, batch) input with the next tokens as targets,
-averaged over all steps x batch tokens. The batch is cut into two halves of columns (columns
-of an RNN in eval mode are independent):
+averaged over all steps x batch tokens. zico reads the batch as two halves of columns (columns
+of an RNN in eval mode are independent). The passes:
 
-- one forward and one backward per half give each half's weight gradients (zico reads them
-  apart, as two mini-batches), their sum the whole batch's gradient (grad_norm, snip, plain),
-  and per linear node the per-column sums over steps of a * dL/da (fisher);
-- grasp adds one Hessian-gradient product per half: a backward with ``create_graph`` and a
-  backward of <g, grad>, g the whole batch's gradient held fixed;
-- synflow is one float64 pass of a copy with |W|, one all-ones column of embedding-sized
-  inputs over the same number of steps, R = the sum of the decoder's outputs.
+- one forward of the cells over the whole batch, then per half one backward whose output
+  gradient is zero outside the half's columns: each half's weight gradients (zico reads them
+  apart), their sum the whole batch's gradient g (grad_norm, snip, plain), and per linear node
+  the per-column sums over steps of a * dL/da (fisher);
+- grasp's Hessian-gradient product H g in one more pass over the whole batch: a forward with
+  the tangent g carried beside every value (forward-mode differentiation: the cells' output
+  and its derivative along g), then one backward of both;
+- synflow: one float64 pass of a copy with |W|, one all-ones column of embedding-sized inputs
+  over the same number of steps, R = the sum of the decoder's outputs.
+
+The decoder and the softmax are not differentiated by autograd: their first and second
+derivatives are written out (:func:`_decoder_gradients`, :func:`_decoder_hessian`) and run in
+chunks of tokens, so the vocabulary-sized logits never sit in a graph, and the cells run once
+per pass whatever the vocabulary. The decoder's own part of the embedding gradient of each half
+is summed in float64: for a word that occurs in neither half, the two halves' gradients of its
+embedding row agree to about 1e-6 relative, and zico divides by their difference.
 
 The proxy weights (:func:`proxy_weights`) are every weight matrix of the cells' linear nodes
 (one per node input) and the tied embedding / decoder matrix, counted once with its gradient
@@ -29,7 +38,7 @@ from nasmetrics import proxies
 from nasmetrics.proxies import ProxyCapture
 from nasmetrics.rnn.model import RNNModel
 
-# logits per chunk of columns: 10 columns x 70 steps of the 33,278-word WikiText-2 decoder
+# logits per chunk of tokens: 721 tokens of the 33,278-word WikiText-2 decoder
 CHUNK_ELEMENTS = 24_000_000
 
 
@@ -64,28 +73,152 @@ def run_proxy_passes(model: RNNModel, ids: torch.Tensor, targets: torch.Tensor,
                      chunk_elements: int = CHUNK_ELEMENTS) -> ProxyCapture:
     """Every proxy of ``model`` on ``ids`` (steps, batch) with next tokens ``targets``.
 
-    Each half is run in chunks of columns whose logits hold at most ``chunk_elements``
-    numbers (the decoder's logits and their second derivatives are what fills memory); the
-    gradients of a half's chunks add up to the half's gradient exactly.
+    The decoder runs in chunks of tokens whose logits hold at most ``chunk_elements`` numbers.
     """
     start = time.perf_counter()
     if ids.shape != targets.shape:
         raise ValueError(f"targets {tuple(targets.shape)} do not match ids {tuple(ids.shape)}")
     steps, batch = ids.shape
-    weights = [w for _, w in proxy_weights(model)]
-    per_chunk = max(1, chunk_elements // (steps * model.shape.ntokens))
-    halves = proxies.sample_halves(batch, per_chunk, ids.device)
+    named = proxy_weights(model)
+    weights = [w for _, w in named]
+    decoder = _Decoder(model, targets, max(1, chunk_elements // model.shape.ntokens))
+    halves = [chunks[0] for chunks in proxies.sample_halves(batch, batch, ids.device)]
 
-    def loss_of(cols, collect):
-        # linear node outputs are (columns, units) per step: fisher sums them over the steps
-        loss = lm_loss(model, ids[:, cols], targets[:, cols], steps * batch,
-                       lambda layer, node, out: collect((layer, node), out))
-        return loss, steps * len(cols)
-
-    values = proxies.loss_gradient_proxies(weights, loss_of, halves)
+    half_grads, per_activation, hessian_grads = _loss_passes(model, weights, ids, decoder,
+                                                             halves)
+    values = proxies.pass_values(weights, half_grads, [steps * len(c) for c in halves],
+                                 hessian_grads, per_activation, batch)
     values["synflow"] = _synflow(model, steps)
     values["flops"] = flops(model)
     return ProxyCapture(values, time.perf_counter() - start)
+
+
+class _Decoder:
+    """The tied decoder and the loss (summed cross-entropy over all tokens of the batch),
+    differentiated by hand, ``rows`` tokens at a time."""
+
+    def __init__(self, model: RNNModel, targets: torch.Tensor, rows: int):
+        self.weight = model.embedding.weight.detach()
+        self.bias = model.decoder_bias.detach()
+        self.targets = targets
+        self.n_tokens = targets.numel()
+        self.rows = rows
+
+    def _chunks(self, *tensors: torch.Tensor, cols: torch.Tensor | None = None):
+        # (steps, columns, width) tensors as token rows, with the rows' targets
+        picked = [t if cols is None else t[:, cols] for t in (*tensors, self.targets)]
+        flat = [t.reshape(-1, t.shape[-1]) for t in picked[:-1]] + [picked[-1].reshape(-1)]
+        for s in range(0, len(flat[-1]), self.rows):
+            yield s, [t[s:s + self.rows] for t in flat]
+
+    def _delta(self, y: torch.Tensor, target: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        # softmax p and dL/dlogits = (p - onehot) / n_tokens
+        p = torch.softmax(torch.addmm(self.bias, y, self.weight.t()), dim=-1)
+        delta = p.clone()
+        delta[torch.arange(len(target)), target] -= 1
+        return p, delta.div_(self.n_tokens)
+
+    def gradients(self, y: torch.Tensor, cols: torch.Tensor):
+        """For the tokens of columns ``cols`` of ``y`` (steps, batch, emsize): dL/dy there
+        (zero elsewhere) and the decoder's own dL/dW, the latter in float64."""
+        part = y.new_empty(y.shape[0] * len(cols), y.shape[-1])
+        grad_w = torch.zeros_like(self.weight, dtype=torch.float64)
+        for s, (y_rows, target) in self._chunks(y, cols=cols):
+            _, delta = self._delta(y_rows, target)
+            part[s:s + len(target)] = delta @ self.weight
+            grad_w.addmm_(delta.t().double(), y_rows.double())
+        grad_y = torch.zeros_like(y)
+        grad_y[:, cols] = part.view(y.shape[0], len(cols), y.shape[-1])
+        return grad_y, grad_w
+
+    def hessian(self, y: torch.Tensor, y_dot: torch.Tensor, w_dot: torch.Tensor):
+        """The decoder's part of H u, u a direction whose derivative is ``y_dot`` at the
+        cells' output and ``w_dot`` at the decoder weight (the bias has none). With z the
+        logits, delta = dL/dz, S = d delta / dz (per token (diag p - p p') / n_tokens) and
+        z_dot = y_dot W' + y w_dot', H u = J'(S z_dot) + grad <delta, z_dot>, J = dz/dweights.
+        Returns the output gradient to send back through y, S z_dot W + delta w_dot, and the
+        decoder weight's own term (S z_dot)' y + delta' y_dot. The other part,
+        grad <delta W, y_dot>, is the Hessian of <r, y> times u (:func:`_loss_passes`)."""
+        grad_y = torch.empty_like(y)
+        out = grad_y.view(-1, y.shape[-1])
+        own = torch.zeros_like(self.weight)
+        for s, (y_rows, dot_rows, target) in self._chunks(y, y_dot):
+            p, delta = self._delta(y_rows, target)
+            z_dot = torch.addmm(y_rows @ w_dot.t(), dot_rows, self.weight.t())
+            s_z = p.mul_(z_dot - (p * z_dot).sum(-1, keepdim=True)).div_(self.n_tokens)
+            out[s:s + len(target)] = torch.addmm(s_z @ self.weight, delta, w_dot)
+            own.addmm_(s_z.t(), y_rows).addmm_(delta.t(), dot_rows)
+        return grad_y, own
+
+
+def _loss_passes(model, weights, ids, decoder, halves):
+    """Per half, every weight's gradient of the half's part of the batch's mean loss; per
+    linear node (layer, node), the per-column sums over steps of a * dL/da; H g per weight.
+
+    With y the cells' output, phi = <r, y> for the batch's output gradient r = dL/dy held
+    fixed, G = dphi/dweights its gradient (the cells' and the lookup's part of g):
+
+    1. one forward; one backward of phi keeping its graph (G, the activation gradients);
+       one backward of <r1 - r2, y>, r1 and r2 the halves' parts of r: the halves'
+       gradients are (G +- that) / 2, summed in float64;
+    2. one backward of <G, g> gives the Hessian of phi times g and, with respect to r,
+       y_dot = dy/dweights . g, the cells' output moved along g;
+    3. with y_dot the decoder's part is written out (:meth:`_Decoder.hessian`), and one
+       more backward through y sends its output gradient into the weights.
+    """
+    outs: dict = {}
+    y = model.forward_from_embedding(
+        model.embedding(ids), on_linear=lambda layer, node, o: outs.setdefault(
+            (layer, node), []).append(o))[0]
+    if len(halves) != 2:
+        raise ValueError(f"the proxy passes take two halves of the batch, got {len(halves)}")
+    keys = list(outs)
+    flat = [a for key in keys for a in outs[key]]
+    n_w = len(weights)
+    grads_y, decoder_w = zip(*(decoder.gradients(y.detach(), cols) for cols in halves),
+                             strict=True)
+    r = sum(grads_y).requires_grad_()
+    grads = torch.autograd.grad(y, [*weights, *flat], grad_outputs=r, create_graph=True,
+                                allow_unused=True)
+    big_g, act_grads = grads[:n_w], grads[n_w:]
+    # The halves' difference by its own backward (of <r1 - r2, y>), not as the difference of
+    # two backwards: zico divides by it, and for many entries it is 1e-6 of the halves'
+    # gradients, below the float32 rounding of each.
+    diff = torch.autograd.grad(y, weights, grad_outputs=grads_y[0] - grads_y[1],
+                               retain_graph=True, allow_unused=True)
+    half_grads = []
+    for sign, own in zip((1, -1), decoder_w, strict=True):
+        half = [None if g is None else (g.detach().double() + sign * d.double()) / 2
+                for g, d in zip(big_g, diff, strict=True)]
+        half[0] = proxies._add(own, half[0])  # the embedding: lookup + decoder
+        half_grads.append(half)
+    total = [proxies._add(a, b) for a, b in zip(*half_grads, strict=True)]
+
+    per_activation, i = [], 0
+    for key in keys:  # per column: sum over steps of a * dL/da
+        items = outs[key]
+        terms = [a.detach() * g.detach()
+                 for a, g in zip(items, act_grads[i:i + len(items)], strict=True)
+                 if g is not None]
+        if terms:
+            per_activation.append(torch.stack(terms).sum(0))
+        i += len(items)
+    del act_grads, grads
+
+    u = [None if t is None else t.to(w.dtype) for w, t in zip(weights, total, strict=True)]
+    inner = [(g * t).sum() for g, t in zip(big_g, u, strict=True)
+             if g is not None and t is not None and g.requires_grad]
+    w_dot = torch.zeros_like(decoder.weight) if u[0] is None else u[0]
+    if inner:
+        *second, y_dot = torch.autograd.grad(sum(inner), [*weights, r], retain_graph=True,
+                                             allow_unused=True)
+    else:  # no weight gradient depends on the weights: H g has no cells' part
+        second, y_dot = [None] * n_w, torch.zeros_like(y)
+    grad_y, own = decoder.hessian(y.detach(), y_dot.detach(), w_dot)
+    through_y = torch.autograd.grad(y, weights, grad_outputs=grad_y, allow_unused=True)
+    hessian_grads = [proxies._add(a, b) for a, b in zip(second, through_y, strict=True)]
+    hessian_grads[0] = proxies._add(own, hessian_grads[0])
+    return half_grads, per_activation, hessian_grads
 
 
 def _synflow(model: RNNModel, steps: int) -> float:

@@ -1,0 +1,107 @@
+"""RNN zero-cost proxies: seconds per architecture of their passes, this checkout against an
+earlier commit, side by side, on both corpora.
+
+The paper's input batch of each corpus (70 steps x 50 columns, the next tokens as targets) and
+its vocabulary, emsize 400 / nhid 600 / 3 layers, every proxy (run_proxy_passes), one thread.
+The architectures are the first N of rnn_speed.py's named set (ARCH_IDS: the speed issue's 8
+recipes and the 3 largest cells). As in rnn_speed.py, two worker processes (one per code
+version, benchmarks/rnn_speed_worker.py in its proxies mode) score the same architecture one
+after the other, the order alternating, after one untimed warm-up; the values are compared.
+
+    python benchmarks/rnn_proxy_speed.py [--base 85789d0] [--n 4] [--threads 1] [--mirror F]
+
+Writes benchmarks/results/rnn_proxy_speed.{csv,md}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from common import parse  # benchmarks/common.py
+from rnn_speed import ARCH_IDS, HERE, ROOT, WARM_UP, Worker, _cpu, extract, relative_difference
+
+from nasmetrics.corpus import corpus_batches, input_batch, target_batch
+from nasmetrics.rnn.benchmark import combine_runs, iter_log_files, log_records
+from nasmetrics.rnn.score import VOCAB_SIZES
+
+# the last commit whose proxy passes ran the decoder through autograd, column chunk by chunk
+BASE = "85789d0"
+CORPUS_DIRS = {"ptb": "ptb", "wikitext2": "wikitext-2"}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--base", default=BASE, help="the commit to compare with")
+    ap.add_argument("--n", type=int, default=4, help="time the first N of ARCH_IDS")
+    args, mirror = parse(ap)
+    archs = combine_runs(log_records(iter_log_files(
+        mirror / "nas-bench-nlp" / "train_logs_wikitext-2.zip"))).set_index("arch_id")
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        base_root = tmp / "base"
+        base_root.mkdir()
+        extract(args.base, base_root)
+        for corpus, folder in CORPUS_DIRS.items():
+            lines = [(mirror / "corpora" / folder / f"{s}.txt").read_text().splitlines()
+                     for s in ("valid", "test")]
+            data = corpus_batches(*lines)[0]
+            np.save(tmp / "ids.npy", input_batch(data))
+            np.save(tmp / "targets.npy", target_batch(data))
+            workers = {name: Worker(root, tmp / "ids.npy", VOCAB_SIZES[corpus], args.threads,
+                                    tmp / "targets.npy")
+                       for name, root in (("base", base_root), ("this", ROOT))}
+            for worker in workers.values():
+                worker.score(archs.at[WARM_UP, "recipe"])
+            for i, arch_id in enumerate(ARCH_IDS[:args.n]):
+                recipe = archs.at[arch_id, "recipe"]
+                order = ["base", "this"] if i % 2 == 0 else ["this", "base"]
+                got = {name: workers[name].score(recipe) for name in order}
+                diffs = {m: relative_difference(got["base"]["values"][m], v)
+                         for m, v in got["this"]["values"].items()}
+                row = {"corpus": corpus, "arch_id": arch_id,
+                       "base_seconds": got["base"]["seconds"], "seconds": got["this"]["seconds"],
+                       "base_peak_gb": got["base"]["peak_gb"], "peak_gb": got["this"]["peak_gb"],
+                       **{f"rel_diff_{m}": d for m, d in diffs.items()}}
+                row["speedup"] = row["base_seconds"] / row["seconds"]
+                rows.append(row)
+                print(f"{corpus} arch {arch_id}: {args.base} {row['base_seconds']:.2f} s, this "
+                      f"{row['seconds']:.2f} s ({row['speedup']:.2f}x); values differ by <= "
+                      f"{max(diffs.values()):.1e} ({max(diffs, key=diffs.get)})", flush=True)
+            for worker in workers.values():
+                worker.close()
+
+    df = pd.DataFrame(rows)
+    diff_cols = [c for c in df if c.startswith("rel_diff_")]
+    summary = pd.DataFrame([
+        ("architectures", f"{df['arch_id'].nunique()} "
+                          f"({', '.join(map(str, df['arch_id'].unique()))})"),
+        ("threads", f"{args.threads}"),
+        *[(f"{corpus}: mean seconds per architecture, {args.base} / this checkout",
+           f"{g['base_seconds'].mean():.2f} / {g['seconds'].mean():.2f} "
+           f"({g['base_seconds'].mean() / g['seconds'].mean():.2f}x)")
+          for corpus, g in df.groupby("corpus", sort=False)],
+        *[(f"{corpus}: peak memory (max RSS) of a worker, {args.base} / this",
+           f"{g['base_peak_gb'].max():.2f} / {g['peak_gb'].max():.2f} GB")
+          for corpus, g in df.groupby("corpus", sort=False)],
+        *[(f"largest relative difference: {c.removeprefix('rel_diff_')}", f"{df[c].max():.1e}")
+          for c in diff_cols],
+    ], columns=["quantity", "value"])
+    print()
+    print(summary.to_string(index=False))
+    out = HERE / "results"
+    out.mkdir(exist_ok=True)
+    df.to_csv(out / "rnn_proxy_speed.csv", index=False)
+    stamp = f"{time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, {_cpu()}"
+    (out / "rnn_proxy_speed.md").write_text(
+        f"Measured {stamp}.\n\n" + summary.to_markdown(index=False) + "\n")
+
+
+if __name__ == "__main__":
+    main()
