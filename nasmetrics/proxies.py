@@ -190,7 +190,7 @@ def loss_gradient_proxies(weights: Sequence[torch.Tensor], loss_of, halves) -> d
                 key, []).append(a))
             flat = [a for key in acts for a in acts[key]]
             grads = torch.autograd.grad(part, [*weights, *flat], allow_unused=True)
-            half = [_add(h, g) for h, g in zip(half, grads[:n_w], strict=True)]
+            half = [add_or_none(h, g) for h, g in zip(half, grads[:n_w], strict=True)]
             i = n_w
             for key, items in acts.items():  # per sample: sum over positions of a * dL/da
                 prods = [(a.detach() * g).reshape(a.shape[0], -1, a.shape[-1]).sum(1)
@@ -205,7 +205,7 @@ def loss_gradient_proxies(weights: Sequence[torch.Tensor], loss_of, halves) -> d
         half_grads.append(half)
         half_terms.append(terms)
     hessian_grads: list[torch.Tensor | None] = [None] * n_w
-    total = [_add(a, b) for a, b in zip(*half_grads, strict=True)]
+    total = [add_or_none(a, b) for a, b in zip(*half_grads, strict=True)]
     for idx in (c for chunks in halves for c in chunks):
         part, _ = loss_of(idx, lambda key, a: None)
         grads = torch.autograd.grad(part, weights, create_graph=True, allow_unused=True)
@@ -213,7 +213,7 @@ def loss_gradient_proxies(weights: Sequence[torch.Tensor], loss_of, halves) -> d
                  if g is not None and t is not None and g.requires_grad]
         if inner:
             hg = torch.autograd.grad(sum(inner), weights, allow_unused=True)
-            hessian_grads = [_add(h, g) for h, g in zip(hessian_grads, hg, strict=True)]
+            hessian_grads = [add_or_none(h, g) for h, g in zip(hessian_grads, hg, strict=True)]
         del part, grads, inner
 
     # one activation's samples may come from several chunks: concatenate them
@@ -229,7 +229,7 @@ def pass_values(weights: Sequence[torch.Tensor], half_grads: Sequence[Tensors],
     """grad_norm, snip, plain, grasp, fisher, zico and l2_norm from what the loss passes
     computed: per half, each weight's gradient of the half's part of the whole batch's mean
     loss and the half's number of loss terms; H g per weight; fisher's per-sample sums."""
-    total = [_add(a, b) for a, b in zip(*half_grads, strict=True)]
+    total = [add_or_none(a, b) for a, b in zip(*half_grads, strict=True)]
     all_terms = sum(half_terms)
     # each half's own mean loss: its part of the batch mean times all terms / its terms
     zico_value = (zico([[None if g is None else g * (all_terms / n) for g in h]
@@ -246,7 +246,8 @@ def pass_values(weights: Sequence[torch.Tensor], half_grads: Sequence[Tensors],
     }
 
 
-def _add(a: torch.Tensor | None, b: torch.Tensor | None) -> torch.Tensor | None:
+def add_or_none(a: torch.Tensor | None, b: torch.Tensor | None) -> torch.Tensor | None:
+    """a + b (``b`` detached), where None is a gradient that does not exist."""
     b = None if b is None else b.detach()
     if a is None:
         return b

@@ -3,24 +3,17 @@
 The loss is the language model's own objective: next-token cross-entropy through the tied
 decoder and its bias, on the scored (steps, batch) input with the next tokens as targets,
 averaged over all steps x batch tokens. zico reads the batch as two halves of columns (columns
-of an RNN in eval mode are independent). The passes:
-
-- one forward of the cells over the whole batch, then per half one backward whose output
-  gradient is zero outside the half's columns: each half's weight gradients (zico reads them
-  apart), their sum the whole batch's gradient g (grad_norm, snip, plain), and per linear node
-  the per-column sums over steps of a * dL/da (fisher);
-- grasp's Hessian-gradient product H g in one more pass over the whole batch: a forward with
-  the tangent g carried beside every value (forward-mode differentiation: the cells' output
-  and its derivative along g), then one backward of both;
-- synflow: one float64 pass of a copy with |W|, one all-ones column of embedding-sized inputs
-  over the same number of steps, R = the sum of the decoder's outputs.
+of an RNN in eval mode are independent). The passes (:func:`_loss_passes`): one forward of the
+cells over the whole batch and four backwards through it give each half's weight gradients,
+their sum the batch gradient g (grad_norm, snip, plain), fisher's activation gradients and
+grasp's exact Hessian-gradient product H g; synflow is one float64 pass of a copy with |W|,
+one all-ones column of embedding-sized inputs over the same number of steps, R = the sum of
+the decoder's outputs.
 
 The decoder and the softmax are not differentiated by autograd: their first and second
-derivatives are written out (:func:`_decoder_gradients`, :func:`_decoder_hessian`) and run in
-chunks of tokens, so the vocabulary-sized logits never sit in a graph, and the cells run once
-per pass whatever the vocabulary. The decoder's own part of the embedding gradient of each half
-is summed in float64: for a word that occurs in neither half, the two halves' gradients of its
-embedding row agree to about 1e-6 relative, and zico divides by their difference.
+derivatives are written out (:class:`_Decoder`) and run in chunks of tokens, so the
+vocabulary-sized logits never sit in a graph, and the cells run once per pass whatever the
+vocabulary. The decoder's own part of each half's embedding gradient is summed in float64.
 
 The proxy weights (:func:`proxy_weights`) are every weight matrix of the cells' linear nodes
 (one per node input) and the tied embedding / decoder matrix, counted once with its gradient
@@ -183,16 +176,16 @@ def _loss_passes(model, weights, ids, decoder, halves):
     big_g, act_grads = grads[:n_w], grads[n_w:]
     # The halves' difference by its own backward (of <r1 - r2, y>), not as the difference of
     # two backwards: zico divides by it, and for many entries it is 1e-6 of the halves'
-    # gradients, below the float32 rounding of each.
+    # gradients or less, near the rounding a float32 backward accumulates in each.
     diff = torch.autograd.grad(y, weights, grad_outputs=grads_y[0] - grads_y[1],
                                retain_graph=True, allow_unused=True)
     half_grads = []
     for sign, own in zip((1, -1), decoder_w, strict=True):
         half = [None if g is None else (g.detach().double() + sign * d.double()) / 2
                 for g, d in zip(big_g, diff, strict=True)]
-        half[0] = proxies._add(own, half[0])  # the embedding: lookup + decoder
+        half[0] = proxies.add_or_none(own, half[0])  # the embedding: lookup + decoder
         half_grads.append(half)
-    total = [proxies._add(a, b) for a, b in zip(*half_grads, strict=True)]
+    total = [proxies.add_or_none(a, b) for a, b in zip(*half_grads, strict=True)]
 
     per_activation, i = [], 0
     for key in keys:  # per column: sum over steps of a * dL/da
@@ -212,12 +205,12 @@ def _loss_passes(model, weights, ids, decoder, halves):
     if inner:
         *second, y_dot = torch.autograd.grad(sum(inner), [*weights, r], retain_graph=True,
                                              allow_unused=True)
-    else:  # no weight gradient depends on the weights: H g has no cells' part
+    else:  # no proxy weight reaches y: H g has no cells' part
         second, y_dot = [None] * n_w, torch.zeros_like(y)
     grad_y, own = decoder.hessian(y.detach(), y_dot.detach(), w_dot)
     through_y = torch.autograd.grad(y, weights, grad_outputs=grad_y, allow_unused=True)
-    hessian_grads = [proxies._add(a, b) for a, b in zip(second, through_y, strict=True)]
-    hessian_grads[0] = proxies._add(own, hessian_grads[0])
+    hessian_grads = [proxies.add_or_none(a, b) for a, b in zip(second, through_y, strict=True)]
+    hessian_grads[0] = proxies.add_or_none(own, hessian_grads[0])
     return half_grads, per_activation, hessian_grads
 
 
