@@ -137,14 +137,19 @@ def bert_text(wildcards):
 MEM_MODEL = {"rnn": (400, 0.43), "bert": (530, 0.187)}  # (MB, MB per token)
 
 
+def memory_request(base, per_token, tokens):
+    """MB for a job measured at ``base + per_token * tokens`` MB: times 1.3, rounded up to
+    100 MB."""
+    return 100 * -(-int(1.3 * (base + per_token * tokens)) // 100)
+
+
 def scoring_resources(side):
     tokens = (
         RNN["batch_size"] * RNN["bptt"]
         if side == "rnn"
         else BERT["n_texts"] * BERT["seq_len"]
     )
-    base, per_token = MEM_MODEL[side]
-    res = {"mem_mb": 100 * -(-int(1.3 * (base + per_token * tokens)) // 100)}
+    res = {"mem_mb": memory_request(*MEM_MODEL[side], tokens)}
     if side == "rnn" and RNN["proxies"]:
         # the proxies' Hessian-gradient product through 70 steps and the decoder: 7.0 GB
         # measured on the largest WikiText-2 cell at 70 x 50 tokens, times 1.3
@@ -152,9 +157,7 @@ def scoring_resources(side):
     if side == "bert" and BERT["proxies"]:
         # 1.9 GB measured with the proxies at 32 x 128 tokens (one point: the per-token slope
         # from the same base as without them), times 1.3
-        res["mem_mb"] = max(
-            res["mem_mb"], 100 * -(-int(1.3 * (530 + 0.334 * tokens)) // 100)
-        )
+        res["mem_mb"] = max(res["mem_mb"], memory_request(530, 0.334, tokens))
     if config["device"] == "cuda":
         res["gpu"] = 1
     return res
