@@ -188,13 +188,12 @@ def regret_curves(tables: dict[str, pd.DataFrame], labels: dict[str, str], ylabe
                                         sharey=False)
     for ax, t in panels:
         methods = list(dict.fromkeys(t["method"]))
-        palette = sns.color_palette("husl", max(1, len(methods) - 2))
-        colors = iter(palette)
+        fixed = {"random": dict(color="black", linestyle="--"),
+                 "oracle": dict(color="black", linestyle=":")}
+        colors = iter(sns.color_palette("husl", max(1, sum(m not in fixed for m in methods))))
         for method in methods:
             rows = t[t["method"] == method].sort_values("n_candidates")
-            style = {"random": dict(color="black", linestyle="--"),
-                     "oracle": dict(color="black", linestyle=":")}.get(
-                         method, dict(color=next(colors)))
+            style = fixed[method] if method in fixed else dict(color=next(colors))
             ax.plot(rows["n_candidates"], rows["median_regret"], marker="o", markersize=3,
                     linewidth=1.2, label=labels.get(method, method), **style)
         ax.set_xscale("log")

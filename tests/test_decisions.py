@@ -111,3 +111,25 @@ def test_random_metric_regret_matches_its_closed_form():
     assert t.loc["random", "mean_regret"] == pytest.approx(closed, rel=0.06)
     assert t.loc[list(noise), "mean_regret"].mean() == pytest.approx(closed, rel=0.05)
     assert t.loc["oracle", "mean_regret"] == 0.0
+
+
+def test_regret_figure_draws_every_method():
+    # every method of the search table is one line, the random pick and the oracle in black
+    # (their styles must not use up the metrics' colours: 12 metrics, as on the real tables)
+    from nasmetrics import plots
+
+    rng = np.random.default_rng(3)
+    n = 120
+    metrics = {f"m{i}": rng.normal(size=n) for i in range(12)}
+    df = pd.DataFrame({"loss": rng.gamma(2.0, size=n), "num_params": rng.normal(size=n),
+                       **metrics})
+    names = [*metrics, "num_params"]
+    t = search_table(df, names, dict.fromkeys(names, True), "loss", False, n_draws=50)
+    fig = plots.regret_curves({"faithful": t, "corrected": t.iloc[:0]}, {}, "regret", "t")
+    lines = fig.axes[0].get_lines()
+    methods = list(dict.fromkeys(t["method"]))
+    assert [line.get_label() for line in lines] == methods
+    assert {"random", "oracle"} <= set(methods)
+    black = [line.get_label() for line in lines if line.get_color() == "black"]
+    assert black == [m for m in methods if m in ("random", "oracle")]
+    assert len({line.get_color() for line in lines if line.get_color() != "black"}) == 13
