@@ -1,9 +1,12 @@
-"""What the benchmark scripts share: the input folder, one thread count, the RNN sample."""
+"""What the benchmark scripts share: the input folder, one thread count, the RNN sample, the
+stamped results files."""
 
 from __future__ import annotations
 
 import argparse
 import os
+import platform
+import time
 from pathlib import Path
 
 import numpy as np
@@ -34,3 +37,24 @@ def rnn_sample(mirror: Path, n: int) -> tuple[pd.DataFrame, np.ndarray]:
     lines = [(mirror / "corpora" / "ptb" / f"{s}.txt").read_text().splitlines()
              for s in ("valid", "test")]
     return picks, input_batch(corpus_batches(*lines)[0])
+
+
+def save_results(name: str, table: pd.DataFrame, *markdown: str) -> None:
+    """benchmarks/results/{name}.csv (``table``) and {name}.md: the date, core count and CPU,
+    then the ``markdown`` parts."""
+    out = Path(__file__).resolve().parent / "results"
+    out.mkdir(exist_ok=True)
+    table.to_csv(out / f"{name}.csv", index=False)
+    stamp = f"{time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, {cpu_name()}"
+    (out / f"{name}.md").write_text(f"Measured {stamp}.\n\n" + "\n\n".join(markdown) + "\n")
+
+
+def cpu_name() -> str:
+    """The CPU's model name (/proc/cpuinfo), else the machine type."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.machine()

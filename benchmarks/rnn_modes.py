@@ -14,28 +14,17 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import time
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
-from common import parse, rnn_sample  # benchmarks/common.py
+from common import cpu_name, parse, rnn_sample  # benchmarks/common.py
 
 from nasmetrics.rnn.score import VOCAB_SIZES, score_architecture
 
 HERE = Path(__file__).resolve().parent
 SETTINGS = {"one mode": ["faithful"], "both modes": ["faithful", "corrected"]}
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.machine()
 
 
 def main() -> None:
@@ -69,7 +58,7 @@ def main() -> None:
          f"{(wide['both modes'] / wide['one mode']).min():.3f} / "
          f"{(wide['both modes'] / wide['one mode']).max():.3f}"},
         {"quantity": "machine, date", "value":
-         f"{cpu_model()}, {os.cpu_count()} cores, {date.today()}"},
+         f"{cpu_name()}, {os.cpu_count()} cores, {date.today()}"},
     ])
     print()
     print(summary.to_string(index=False))

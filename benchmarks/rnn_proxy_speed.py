@@ -16,15 +16,13 @@ Writes benchmarks/results/rnn_proxy_speed.{csv,md}.
 from __future__ import annotations
 
 import argparse
-import os
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from common import parse  # benchmarks/common.py
-from rnn_speed import ARCH_IDS, HERE, ROOT, WARM_UP, Worker, _cpu, extract, relative_difference
+from common import parse, save_results  # benchmarks/common.py
+from rnn_speed import ARCH_IDS, ROOT, WARM_UP, Worker, extract, relative_difference
 
 from nasmetrics.corpus import corpus_batches, input_batch, target_batch
 from nasmetrics.rnn.benchmark import combine_runs, iter_log_files, log_records
@@ -95,13 +93,7 @@ def main() -> None:
     ], columns=["quantity", "value"])
     print()
     print(summary.to_string(index=False))
-    out = HERE / "results"
-    out.mkdir(exist_ok=True)
-    df.to_csv(out / "rnn_proxy_speed.csv", index=False)
-    stamp = f"{time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, {_cpu()}"
-    (out / "rnn_proxy_speed.md").write_text(
-        f"Measured {stamp}.\n\n" + summary.to_markdown(index=False) + "\n")
-
+    save_results("rnn_proxy_speed", df, summary.to_markdown(index=False))
 
 if __name__ == "__main__":
     main()

@@ -38,7 +38,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-from common import parse  # benchmarks/common.py
+from common import parse, save_results  # benchmarks/common.py
 
 from nasmetrics.corpus import corpus_batches, input_batch
 from nasmetrics.rnn.benchmark import combine_runs, iter_log_files, log_records
@@ -205,20 +205,8 @@ def main() -> None:
     print(summary.to_string(index=False))
     print()
     print(breakdown.to_string(index=False))
-    out = HERE / "results"
-    out.mkdir(exist_ok=True)
-    df.to_csv(out / "rnn_speed.csv", index=False)
-    stamp = f"{time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, {_cpu()}"
-    (out / "rnn_speed.md").write_text(
-        f"Measured {stamp}.\n\n" + summary.to_markdown(index=False) + "\n\n"
-        + breakdown.to_markdown(index=False, floatfmt=".3f") + "\n")
-
-
-def _cpu() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return "unknown CPU"
+    save_results("rnn_speed", df, summary.to_markdown(index=False),
+                 breakdown.to_markdown(index=False, floatfmt=".3f"))
 
 
 if __name__ == "__main__":
