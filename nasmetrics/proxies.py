@@ -191,21 +191,14 @@ def loss_gradient_proxies(weights: Sequence[torch.Tensor], loss_of, halves) -> d
             flat = [a for key in acts for a in acts[key]]
             grads = torch.autograd.grad(part, [*weights, *flat], allow_unused=True)
             half = [add_or_none(h, g) for h, g in zip(half, grads[:n_w], strict=True)]
-            i = n_w
-            for key, items in acts.items():  # per sample: sum over positions of a * dL/da
-                prods = [(a.detach() * g).reshape(a.shape[0], -1, a.shape[-1]).sum(1)
-                         for a, g in zip(items, grads[i:i + len(items)], strict=True)
-                         if g is not None]
-                if prods:
-                    s = torch.stack(prods).sum(0)
-                    fisher_sums.setdefault(key, []).append(s)
-                i += len(items)
+            for key, s in activation_sums(acts, grads[n_w:]).items():
+                fisher_sums.setdefault(key, []).append(s)
             terms += n_terms
             del part, acts, flat, grads
         half_grads.append(half)
         half_terms.append(terms)
     hessian_grads: list[torch.Tensor | None] = [None] * n_w
-    total = [add_or_none(a, b) for a, b in zip(*half_grads, strict=True)]
+    total = batch_gradient(half_grads)
     for idx in (c for chunks in halves for c in chunks):
         part, _ = loss_of(idx, lambda key, a: None)
         grads = torch.autograd.grad(part, weights, create_graph=True, allow_unused=True)
@@ -219,17 +212,37 @@ def loss_gradient_proxies(weights: Sequence[torch.Tensor], loss_of, halves) -> d
     # one activation's samples may come from several chunks: concatenate them
     per_activation = [torch.cat(v) for v in fisher_sums.values()]
     n_samples = sum(len(c) for chunks in halves for c in chunks)
-    return pass_values(weights, half_grads, half_terms, hessian_grads, per_activation,
+    return pass_values(weights, half_grads, total, half_terms, hessian_grads, per_activation,
                        n_samples)
 
 
+def batch_gradient(half_grads: Sequence[Tensors]) -> list[torch.Tensor | None]:
+    """The whole batch's gradient per weight: the sum of the halves'."""
+    return [add_or_none(a, b) for a, b in zip(*half_grads, strict=True)]
+
+
+def activation_sums(acts: dict, grads: Tensors) -> dict:
+    """Per activation key, per sample: the sum over positions of a * dL/da. ``acts``: key ->
+    the tensors collected under it (samples first, features last; several add up, e.g. one
+    per step); ``grads``: dL/da of every tensor, in the same order (None: no gradient).
+    Keys none of whose tensors has a gradient are left out."""
+    sums, i = {}, 0
+    for key, items in acts.items():
+        prods = [(a.detach() * g.detach()).reshape(a.shape[0], -1, a.shape[-1]).sum(1)
+                 for a, g in zip(items, grads[i:i + len(items)], strict=True) if g is not None]
+        if prods:
+            sums[key] = torch.stack(prods).sum(0)
+        i += len(items)
+    return sums
+
+
 def pass_values(weights: Sequence[torch.Tensor], half_grads: Sequence[Tensors],
-                half_terms: Sequence[int], hessian_grads: Tensors,
+                total: Tensors, half_terms: Sequence[int], hessian_grads: Tensors,
                 per_activation: Sequence[torch.Tensor], n_samples: int) -> dict[str, float]:
     """grad_norm, snip, plain, grasp, fisher, zico and l2_norm from what the loss passes
     computed: per half, each weight's gradient of the half's part of the whole batch's mean
-    loss and the half's number of loss terms; H g per weight; fisher's per-sample sums."""
-    total = [add_or_none(a, b) for a, b in zip(*half_grads, strict=True)]
+    loss and the half's number of loss terms; their sum (:func:`batch_gradient`); H g per
+    weight; fisher's per-sample sums."""
     all_terms = sum(half_terms)
     # each half's own mean loss: its part of the batch mean times all terms / its terms
     zico_value = (zico([[None if g is None else g * (all_terms / n) for g in h]

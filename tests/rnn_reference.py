@@ -14,7 +14,7 @@ import torch.nn.functional as F
 
 from nasmetrics import proxies
 from nasmetrics.rnn.passes import NOISE_AMPLITUDES, RNNCapture
-from nasmetrics.rnn.proxy_passes import lm_loss, proxy_weights
+from nasmetrics.rnn.proxy_passes import proxy_weights
 from nasmetrics.scores import agreement_kernel
 
 ACTIVATIONS = {"activation_tanh": torch.tanh, "activation_sigm": torch.sigmoid,
@@ -103,6 +103,17 @@ def reference_capture(model, ids: torch.Tensor, noise: np.ndarray) -> RNNCapture
                       agreement_kernel=kernel, hidden_rows=hidden_rows,
                       hidden_saliency=hidden_sal, decoder_saliency=decoder_sal,
                       linear_saliency=linear_sal)
+
+
+def lm_loss(model, ids: torch.Tensor, targets: torch.Tensor, n_tokens: int,
+            on_linear=None) -> torch.Tensor:
+    """Summed next-token cross-entropy of ``ids`` (steps, columns) over ``n_tokens``, by plain
+    autograd through the decoder: the loss the proxy passes differentiate by hand."""
+    y, _ = model.forward_from_embedding(model.embedding(ids), on_linear=on_linear)
+    logits = model.decode(y)
+    loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1),
+                           reduction="sum")
+    return loss / n_tokens
 
 
 def reference_proxies(model, ids: torch.Tensor, targets: torch.Tensor) -> dict[str, float]:

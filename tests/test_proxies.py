@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 import torch
 import torch.nn.functional as F
+from rnn_reference import lm_loss
 
 from nasmetrics import proxies
 from nasmetrics.bert.metrics import BERT_METRICS
@@ -15,7 +16,7 @@ from nasmetrics.corpus import input_batch, target_batch
 from nasmetrics.rnn.metrics import RNN_METRICS
 from nasmetrics.rnn.model import build_model
 from nasmetrics.rnn.passes import in_mode, run_passes
-from nasmetrics.rnn.proxy_passes import flops, lm_loss, proxy_weights, run_proxy_passes
+from nasmetrics.rnn.proxy_passes import flops, proxy_weights, run_proxy_passes
 from nasmetrics.rnn.recipe import parse_recipe
 from nasmetrics.rnn.score import score_table
 from tests.test_rnn_model import RECIPE, SHAPE

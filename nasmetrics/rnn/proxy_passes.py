@@ -25,7 +25,6 @@ from __future__ import annotations
 import time
 
 import torch
-import torch.nn.functional as F
 
 from nasmetrics import proxies
 from nasmetrics.proxies import ProxyCapture
@@ -52,16 +51,6 @@ def flops(model: RNNModel) -> float:
     return float(cells + model.embedding.weight.numel())
 
 
-def lm_loss(model: RNNModel, ids: torch.Tensor, targets: torch.Tensor, n_tokens: int,
-            on_linear=None) -> torch.Tensor:
-    """Summed next-token cross-entropy of ``ids`` (steps, columns) over ``n_tokens``."""
-    y, _ = model.forward_from_embedding(model.embedding(ids), on_linear=on_linear)
-    logits = model.decode(y)
-    loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1),
-                           reduction="sum")
-    return loss / n_tokens
-
-
 def run_proxy_passes(model: RNNModel, ids: torch.Tensor, targets: torch.Tensor,
                      chunk_elements: int = CHUNK_ELEMENTS) -> ProxyCapture:
     """Every proxy of ``model`` on ``ids`` (steps, batch) with next tokens ``targets``.
@@ -77,9 +66,9 @@ def run_proxy_passes(model: RNNModel, ids: torch.Tensor, targets: torch.Tensor,
     decoder = _Decoder(model, targets, max(1, chunk_elements // model.shape.ntokens))
     halves = [chunks[0] for chunks in proxies.sample_halves(batch, batch, ids.device)]
 
-    half_grads, per_activation, hessian_grads = _loss_passes(model, weights, ids, decoder,
-                                                             halves)
-    values = proxies.pass_values(weights, half_grads, [steps * len(c) for c in halves],
+    half_grads, total, per_activation, hessian_grads = _loss_passes(model, weights, ids,
+                                                                    decoder, halves)
+    values = proxies.pass_values(weights, half_grads, total, [steps * len(c) for c in halves],
                                  hessian_grads, per_activation, batch)
     values["synflow"] = _synflow(model, steps)
     values["flops"] = flops(model)
@@ -145,8 +134,9 @@ class _Decoder:
 
 
 def _loss_passes(model, weights, ids, decoder, halves):
-    """Per half, every weight's gradient of the half's part of the batch's mean loss; per
-    linear node (layer, node), the per-column sums over steps of a * dL/da; H g per weight.
+    """Per half, every weight's gradient of the half's part of the batch's mean loss; their
+    sum; per linear node (layer, node), the per-column sums over steps of a * dL/da; H g per
+    weight.
 
     With y the cells' output, phi = <r, y> for the batch's output gradient r = dL/dy held
     fixed, G = dphi/dweights its gradient (the cells' and the lookup's part of g):
@@ -159,14 +149,13 @@ def _loss_passes(model, weights, ids, decoder, halves):
     3. with y_dot the decoder's part is written out (:meth:`_Decoder.hessian`), and one
        more backward through y sends its output gradient into the weights.
     """
+    if len(halves) != 2:
+        raise ValueError(f"the proxy passes take two halves of the batch, got {len(halves)}")
     outs: dict = {}
     y = model.forward_from_embedding(
         model.embedding(ids), on_linear=lambda layer, node, o: outs.setdefault(
             (layer, node), []).append(o))[0]
-    if len(halves) != 2:
-        raise ValueError(f"the proxy passes take two halves of the batch, got {len(halves)}")
-    keys = list(outs)
-    flat = [a for key in keys for a in outs[key]]
+    flat = [a for items in outs.values() for a in items]
     n_w = len(weights)
     grads_y, decoder_w = zip(*(decoder.gradients(y.detach(), cols) for cols in halves),
                              strict=True)
@@ -185,17 +174,9 @@ def _loss_passes(model, weights, ids, decoder, halves):
                 for g, d in zip(big_g, diff, strict=True)]
         half[0] = proxies.add_or_none(own, half[0])  # the embedding: lookup + decoder
         half_grads.append(half)
-    total = [proxies.add_or_none(a, b) for a, b in zip(*half_grads, strict=True)]
-
-    per_activation, i = [], 0
-    for key in keys:  # per column: sum over steps of a * dL/da
-        items = outs[key]
-        terms = [a.detach() * g.detach()
-                 for a, g in zip(items, act_grads[i:i + len(items)], strict=True)
-                 if g is not None]
-        if terms:
-            per_activation.append(torch.stack(terms).sum(0))
-        i += len(items)
+    total = proxies.batch_gradient(half_grads)
+    # node outputs are (columns, units) per step: per column, the sum over the steps
+    per_activation = list(proxies.activation_sums(outs, act_grads).values())
     del act_grads, grads
 
     u = [None if t is None else t.to(w.dtype) for w, t in zip(weights, total, strict=True)]
@@ -211,7 +192,7 @@ def _loss_passes(model, weights, ids, decoder, halves):
     through_y = torch.autograd.grad(y, weights, grad_outputs=grad_y, allow_unused=True)
     hessian_grads = [proxies.add_or_none(a, b) for a, b in zip(second, through_y, strict=True)]
     hessian_grads[0] = proxies.add_or_none(own, hessian_grads[0])
-    return half_grads, per_activation, hessian_grads
+    return half_grads, total, per_activation, hessian_grads
 
 
 def _synflow(model: RNNModel, steps: int) -> float:
