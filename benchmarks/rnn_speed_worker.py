@@ -41,6 +41,7 @@ def score_new(recipe: str, ids: np.ndarray, ntokens: int) -> tuple[dict, dict]:
 
 def score_proxies(recipe: str, ids: np.ndarray, targets: np.ndarray,
                   ntokens: int) -> tuple[dict, dict]:
+    # imported here: the paper metrics' starting commit (ae9ec29) has no proxy passes
     from nasmetrics.rnn.proxy_passes import run_proxy_passes
 
     model = build_model(parse_recipe(recipe), ModelShape(ntokens=ntokens))
