@@ -13,7 +13,7 @@ the decoder's outputs.
 The decoder and the softmax are not differentiated by autograd: their first and second
 derivatives are written out (:class:`_Decoder`) and run in chunks of tokens, so the
 vocabulary-sized logits never sit in a graph, and the cells run once per pass whatever the
-vocabulary. The decoder's own part of each half's embedding gradient is summed in float64.
+vocabulary.
 
 The proxy weights (:func:`proxy_weights`) are every weight matrix of the cells' linear nodes
 (one per node input) and the tied embedding / decoder matrix, counted once with its gradient
@@ -77,7 +77,10 @@ def run_proxy_passes(model: RNNModel, ids: torch.Tensor, targets: torch.Tensor,
 
 class _Decoder:
     """The tied decoder and the loss (summed cross-entropy over all tokens of the batch),
-    differentiated by hand, ``rows`` tokens at a time."""
+    differentiated by hand, ``rows`` tokens at a time. :meth:`gradients` keeps each chunk's
+    softmax for :meth:`hessian` (vocabulary x tokens numbers: 466 MB in float32 for
+    WikiText-2's 3,500 tokens), which saves recomputing the logits, one of the eleven
+    vocabulary-sized products."""
 
     def __init__(self, model: RNNModel, targets: torch.Tensor, rows: int):
         self.weight = model.embedding.weight.detach()
@@ -85,51 +88,60 @@ class _Decoder:
         self.targets = targets
         self.n_tokens = targets.numel()
         self.rows = rows
+        self._kept: list[tuple[torch.Tensor, list[torch.Tensor]]] = []  # (cols, softmaxes)
 
-    def _chunks(self, *tensors: torch.Tensor, cols: torch.Tensor | None = None):
-        # (steps, columns, width) tensors as token rows, with the rows' targets
-        picked = [t if cols is None else t[:, cols] for t in (*tensors, self.targets)]
+    def _chunks(self, *tensors: torch.Tensor, cols: torch.Tensor):
+        # (steps, columns, width) tensors as token rows of columns ``cols``, with the targets
+        picked = [t[:, cols] for t in (*tensors, self.targets)]
         flat = [t.reshape(-1, t.shape[-1]) for t in picked[:-1]] + [picked[-1].reshape(-1)]
         for s in range(0, len(flat[-1]), self.rows):
             yield s, [t[s:s + self.rows] for t in flat]
 
-    def _delta(self, y: torch.Tensor, target: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        # softmax p and dL/dlogits = (p - onehot) / n_tokens
-        p = torch.softmax(torch.addmm(self.bias, y, self.weight.t()), dim=-1)
+    def _delta(self, p: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        # dL/dlogits = (p - onehot) / n_tokens
         delta = p.clone()
         delta[torch.arange(len(target)), target] -= 1
-        return p, delta.div_(self.n_tokens)
+        return delta.div_(self.n_tokens)
 
     def gradients(self, y: torch.Tensor, cols: torch.Tensor):
         """For the tokens of columns ``cols`` of ``y`` (steps, batch, emsize): dL/dy there
-        (zero elsewhere) and the decoder's own dL/dW, the latter in float64."""
+        (zero elsewhere) and the decoder's own dL/dW."""
         part = y.new_empty(y.shape[0] * len(cols), y.shape[-1])
-        grad_w = torch.zeros_like(self.weight, dtype=torch.float64)
+        grad_w = torch.zeros_like(self.weight)
+        softmaxes = []
         for s, (y_rows, target) in self._chunks(y, cols=cols):
-            _, delta = self._delta(y_rows, target)
+            p = torch.softmax(torch.addmm(self.bias, y_rows, self.weight.t()), dim=-1)
+            softmaxes.append(p)
+            delta = self._delta(p, target)
             part[s:s + len(target)] = delta @ self.weight
-            grad_w.addmm_(delta.t().double(), y_rows.double())
+            grad_w.addmm_(delta.t(), y_rows)
+        self._kept.append((cols, softmaxes))
         grad_y = torch.zeros_like(y)
         grad_y[:, cols] = part.view(y.shape[0], len(cols), y.shape[-1])
         return grad_y, grad_w
 
     def hessian(self, y: torch.Tensor, y_dot: torch.Tensor, w_dot: torch.Tensor):
         """The decoder's part of H u, u a direction whose derivative is ``y_dot`` at the
-        cells' output and ``w_dot`` at the decoder weight (the bias has none). With z the
+        cells' output and ``w_dot`` at the decoder weight (the bias has none), over the
+        columns :meth:`gradients` saw (it consumes their kept softmaxes). With z the
         logits, delta = dL/dz, S = d delta / dz (per token (diag p - p p') / n_tokens) and
         z_dot = y_dot W' + y w_dot', H u = J'(S z_dot) + grad <delta, z_dot>, J = dz/dweights.
         Returns the output gradient to send back through y, S z_dot W + delta w_dot, and the
         decoder weight's own term (S z_dot)' y + delta' y_dot. The other part,
         grad <delta W, y_dot>, is the Hessian of <r, y> times u (:func:`_loss_passes`)."""
-        grad_y = torch.empty_like(y)
-        out = grad_y.view(-1, y.shape[-1])
+        grad_y = torch.zeros_like(y)
         own = torch.zeros_like(self.weight)
-        for s, (y_rows, dot_rows, target) in self._chunks(y, y_dot):
-            p, delta = self._delta(y_rows, target)
-            z_dot = torch.addmm(y_rows @ w_dot.t(), dot_rows, self.weight.t())
-            s_z = p.mul_(z_dot - (p * z_dot).sum(-1, keepdim=True)).div_(self.n_tokens)
-            out[s:s + len(target)] = torch.addmm(s_z @ self.weight, delta, w_dot)
-            own.addmm_(s_z.t(), y_rows).addmm_(delta.t(), dot_rows)
+        while self._kept:
+            cols, softmaxes = self._kept.pop(0)
+            out = y.new_empty(y.shape[0] * len(cols), y.shape[-1])
+            for (s, (y_rows, dot_rows, target)), p in zip(self._chunks(y, y_dot, cols=cols),
+                                                           softmaxes, strict=True):
+                delta = self._delta(p, target)
+                z_dot = torch.addmm(y_rows @ w_dot.t(), dot_rows, self.weight.t())
+                s_z = p.mul_(z_dot - (p * z_dot).sum(-1, keepdim=True)).div_(self.n_tokens)
+                out[s:s + len(target)] = torch.addmm(s_z @ self.weight, delta, w_dot)
+                own.addmm_(s_z.t(), y_rows).addmm_(delta.t(), dot_rows)
+            grad_y[:, cols] = out.view(y.shape[0], len(cols), y.shape[-1])
         return grad_y, own
 
 
@@ -172,7 +184,7 @@ def _loss_passes(model, weights, ids, decoder, halves):
     for sign, own in zip((1, -1), decoder_w, strict=True):
         half = [None if g is None else (g.detach().double() + sign * d.double()) / 2
                 for g, d in zip(big_g, diff, strict=True)]
-        half[0] = proxies.add_or_none(own, half[0])  # the embedding: lookup + decoder
+        half[0] = proxies.add_or_none(own.double(), half[0])  # the embedding: lookup + decoder
         half_grads.append(half)
     total = proxies.batch_gradient(half_grads)
     # node outputs are (columns, units) per step: per column, the sum over the steps
