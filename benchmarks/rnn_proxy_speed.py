@@ -95,5 +95,6 @@ def main() -> None:
     print(summary.to_string(index=False))
     save_results("rnn_proxy_speed", df, summary.to_markdown(index=False))
 
+
 if __name__ == "__main__":
     main()
