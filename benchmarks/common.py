@@ -4,8 +4,11 @@ stamped results files."""
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -15,6 +18,9 @@ import torch
 
 from nasmetrics.corpus import corpus_batches, input_batch
 from nasmetrics.rnn.benchmark import combine_runs, iter_log_files, log_records
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 
 
 def parse(ap: argparse.ArgumentParser) -> tuple[argparse.Namespace, Path]:
@@ -58,3 +64,43 @@ def cpu_name() -> str:
     except OSError:
         pass
     return platform.machine()
+
+
+class Worker:
+    """A benchmark worker process (``script`` in benchmarks/, run with ``args``) that imports
+    nasmetrics from ``code_root``: one JSON line in per job, one JSON line out."""
+
+    def __init__(self, script: str, code_root: Path, args: list, threads: int):
+        env = dict(os.environ, PYTHONPATH=str(code_root), OMP_NUM_THREADS=str(threads),
+                   MKL_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads))
+        self.proc = subprocess.Popen(
+            [sys.executable, str(HERE / script), *map(str, args)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env, cwd=code_root)
+        self.module = json.loads(self.proc.stdout.readline())["nasmetrics"]
+        if not self.module.startswith(str(code_root)):
+            raise RuntimeError(f"worker for {code_root} imported nasmetrics from {self.module}")
+
+    def ask(self, job: dict) -> dict:
+        self.proc.stdin.write(json.dumps(job) + "\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"worker {self.module} died")
+        return json.loads(line)
+
+    def close(self) -> None:
+        self.proc.stdin.close()
+        self.proc.wait()
+
+
+def extract(commit: str, folder: Path) -> None:
+    """``nasmetrics`` of ``commit`` into ``folder``."""
+    archive = subprocess.run(["git", "archive", commit, "nasmetrics"], cwd=ROOT,
+                             capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+
+
+def relative_difference(a: float, b: float) -> float:
+    if np.isnan(a) and np.isnan(b) or a == b:
+        return 0.0
+    return abs(a - b) / max(abs(a), abs(b))

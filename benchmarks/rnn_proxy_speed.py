@@ -21,8 +21,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from common import parse, save_results  # benchmarks/common.py
-from rnn_speed import ARCH_IDS, ROOT, WARM_UP, Worker, extract, relative_difference
+from common import ROOT, Worker, extract, parse, relative_difference, save_results
+from rnn_speed import ARCH_IDS, WARM_UP
 
 from nasmetrics.corpus import corpus_batches, input_batch, target_batch
 from nasmetrics.rnn.benchmark import combine_runs, iter_log_files, log_records
@@ -52,15 +52,15 @@ def main() -> None:
             data = corpus_batches(*lines)[0]
             np.save(tmp / "ids.npy", input_batch(data))
             np.save(tmp / "targets.npy", target_batch(data))
-            workers = {name: Worker(root, tmp / "ids.npy", VOCAB_SIZES[corpus], args.threads,
-                                    tmp / "targets.npy")
+            worker_args = [tmp / "ids.npy", VOCAB_SIZES[corpus], tmp / "targets.npy"]
+            workers = {name: Worker("rnn_speed_worker.py", root, worker_args, args.threads)
                        for name, root in (("base", base_root), ("this", ROOT))}
             for worker in workers.values():
-                worker.score(archs.at[WARM_UP, "recipe"])
+                worker.ask({"recipe": archs.at[WARM_UP, "recipe"]})
             for i, arch_id in enumerate(ARCH_IDS[:args.n]):
                 recipe = archs.at[arch_id, "recipe"]
                 order = ["base", "this"] if i % 2 == 0 else ["this", "base"]
-                got = {name: workers[name].score(recipe) for name in order}
+                got = {name: workers[name].ask({"recipe": recipe}) for name in order}
                 diffs = {m: relative_difference(got["base"]["values"][m], v)
                          for m, v in got["this"]["values"].items()}
                 row = {"corpus": corpus, "arch_id": arch_id,

@@ -27,10 +27,6 @@ Writes benchmarks/results/rnn_speed.{csv,md}.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -38,7 +34,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-from common import parse, save_results  # benchmarks/common.py
+from common import ROOT, Worker, extract, parse, relative_difference, save_results
 
 from nasmetrics.corpus import corpus_batches, input_batch
 from nasmetrics.rnn.benchmark import combine_runs, iter_log_files, log_records
@@ -56,8 +52,6 @@ BASE = "ae9ec29"
 # forward-units of products per pass (see the module docstring)
 PASS_UNITS = {"clean_forward": 1, "jacobian_backward": 1, "saliency_backward": 2,
               "noised_forward": 3, "noised_backward": 3}
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
 
 
 def gemm_rate(batch: int = 50, width: int = 600, out: int = 2400, repeat: int = 200) -> float:
@@ -81,48 +75,6 @@ def cell_weights(recipe: str) -> int:
                for w in lin.weights)
 
 
-class Worker:
-    """A worker process importing nasmetrics from ``code_root``."""
-
-    def __init__(self, code_root: Path, ids_file: Path, ntokens: int, threads: int,
-                 targets_file: Path | None = None):
-        env = dict(os.environ, PYTHONPATH=str(code_root), OMP_NUM_THREADS=str(threads),
-                   MKL_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads))
-        extra = [] if targets_file is None else [str(targets_file)]
-        self.proc = subprocess.Popen(
-            [sys.executable, str(HERE / "rnn_speed_worker.py"), str(ids_file), str(ntokens),
-             *extra],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env, cwd=code_root)
-        self.module = json.loads(self.proc.stdout.readline())["nasmetrics"]
-        if not self.module.startswith(str(code_root)):
-            raise RuntimeError(f"worker for {code_root} imported nasmetrics from {self.module}")
-
-    def score(self, recipe: str) -> dict:
-        self.proc.stdin.write(json.dumps({"recipe": recipe}) + "\n")
-        self.proc.stdin.flush()
-        line = self.proc.stdout.readline()
-        if not line:
-            raise RuntimeError(f"worker {self.module} died")
-        return json.loads(line)
-
-    def close(self) -> None:
-        self.proc.stdin.close()
-        self.proc.wait()
-
-
-def extract(commit: str, folder: Path) -> None:
-    """``nasmetrics`` of ``commit`` into ``folder``."""
-    archive = subprocess.run(["git", "archive", commit, "nasmetrics"], cwd=ROOT,
-                             capture_output=True, check=True).stdout
-    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
-
-
-def relative_difference(a: float, b: float) -> float:
-    if np.isnan(a) and np.isnan(b) or a == b:
-        return 0.0
-    return abs(a - b) / max(abs(a), abs(b))
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--base", default=BASE, help="the commit to compare with")
@@ -144,17 +96,16 @@ def main() -> None:
         base_root = tmp / "base"
         base_root.mkdir()
         extract(args.base, base_root)
-        workers = {"base": Worker(base_root, tmp / "ids.npy", VOCAB_SIZES["wikitext2"],
-                                  args.threads),
-                   "this": Worker(ROOT, tmp / "ids.npy", VOCAB_SIZES["wikitext2"],
-                                  args.threads)}
+        worker_args = [tmp / "ids.npy", VOCAB_SIZES["wikitext2"]]
+        workers = {"base": Worker("rnn_speed_worker.py", base_root, worker_args, args.threads),
+                   "this": Worker("rnn_speed_worker.py", ROOT, worker_args, args.threads)}
         for worker in workers.values():
-            worker.score(archs.at[WARM_UP, "recipe"])
+            worker.ask({"recipe": archs.at[WARM_UP, "recipe"]})
         rows = []
         for i, arch_id in enumerate(ARCH_IDS[:args.n]):
             recipe = archs.at[arch_id, "recipe"]
             order = ["base", "this"] if i % 2 == 0 else ["this", "base"]
-            got = {name: workers[name].score(recipe) for name in order}
+            got = {name: workers[name].ask({"recipe": recipe}) for name in order}
             units = 2 * cell_weights(recipe) * steps * batch / 1e9
             row = {"arch_id": arch_id, "n_nodes": parse_recipe(recipe).n_nodes,
                    "cell_weights": cell_weights(recipe),
@@ -171,7 +122,7 @@ def main() -> None:
                   f"{row['seconds']:.2f} s ({row['speedup']:.2f}x), "
                   f"{row['gflop_passes']:.0f} GFLOP of products; values differ by <= "
                   f"{row['max_rel_diff']:.1e}", flush=True)
-        peaks = {name: w.score(archs.at[WARM_UP, "recipe"])["peak_gb"]
+        peaks = {name: w.ask({"recipe": archs.at[WARM_UP, "recipe"]})["peak_gb"]
                  for name, w in workers.items()}
         rate = max(rate, gemm_rate(batch))
         for worker in workers.values():

@@ -172,6 +172,19 @@ def setting_labels(side):
     return list(BERT["modes"])
 
 
+def scatter_figures(pattern, metrics, caption, category, subcategory, labels):
+    """One scatter per metric (``pattern``'s {metric}), each marked for the report with its
+    metric among the labels: a scatter job draws a whole setting's metrics."""
+    marks = dict(caption=caption, category=category, subcategory=subcategory)
+    figures = []
+    for m in metrics:
+        # not report(...) at the start of a line: Snakemake would read its report keyword
+        path, labelled = pattern.format(metric=m), {**labels, "metric": m}
+        marked = report(path, **marks, labels=labelled)
+        figures.append(marked)
+    return figures
+
+
 def correlation_files(side):
     """The correlations.csv of each of setting_labels(side), in the same order."""
     if side == "rnn":

@@ -1,19 +1,25 @@
 rule rnn_scatter:
-    """One scatter of a metric against test loss, tau and rho in the title."""
+    """Every scored metric against test loss in one setting, one scatter per metric, tau and
+    rho in each title (one job per setting: importing the plotting stack costs more than a
+    figure)."""
     input:
         scores="results/rnn/{mode}/{corpus}/scores.parquet",
         correlations="results/rnn/{mode}/{corpus}/correlations.csv",
     output:
-        png=report(
-            "results/figures/rnn/{mode}/{corpus}/scatter_{metric}.png",
+        png=scatter_figures(
+            "results/figures/rnn/{{mode}}/{{corpus}}/scatter_{metric}.png",
+            RNN_SCORED,
             caption="../report/rnn_scatter.rst",
             category="RNN",
             subcategory="{mode}, {corpus}: metric vs test loss",
-            labels={"mode": "{mode}", "corpus": "{corpus}", "metric": "{metric}"},
+            labels={"mode": "{mode}", "corpus": "{corpus}"},
         ),
-        pdf="results/figures/rnn/{mode}/{corpus}/scatter_{metric}.pdf",
+        pdf=expand(
+            "results/figures/rnn/{{mode}}/{{corpus}}/scatter_{metric}.pdf",
+            metric=RNN_SCORED,
+        ),
     log:
-        "logs/figures/rnn/{mode}/{corpus}/scatter_{metric}.log",
+        "logs/figures/rnn/{mode}/{corpus}/scatter.log",
     localrule: True
     conda:
         "../environment.yml"
@@ -21,8 +27,8 @@ rule rnn_scatter:
     resources:
         mem_mb=1000,
     params:
-        label=lambda wc: RNN_METRICS.get(wc.metric).label,
-        setting=lambda wc: f"{wc.mode}, {wc.corpus}",
+        settings=lambda wc: [f"{wc.mode}, {wc.corpus}"],
+        figures=[[0, metric, RNN_METRICS.get(metric).label] for metric in RNN_SCORED],
         target="test_loss",
         target_label="test loss",
         code=code_version("scatter"),
@@ -97,21 +103,31 @@ rule rnn_ablation_figure:
 
 
 rule bert_scatter:
-    """One scatter of a metric against GLUE in one mode, tau and rho in the title."""
+    """Every scored metric against GLUE in every mode (the proxies: corrected mode only), one
+    scatter per metric, tau and rho in each title; one job for all."""
     input:
-        scores="results/bert/{mode}/scores.parquet",
-        correlations="results/bert/{mode}/correlations.csv",
+        scores=expand("results/bert/{mode}/scores.parquet", mode=BERT["modes"]),
+        correlations=expand("results/bert/{mode}/correlations.csv", mode=BERT["modes"]),
     output:
-        png=report(
-            "results/figures/bert/{mode}/scatter_{metric}.png",
-            caption="../report/bert_scatter.rst",
-            category="Transformers",
-            subcategory="{mode}: metric vs GLUE",
-            labels={"mode": "{mode}", "metric": "{metric}"},
-        ),
-        pdf="results/figures/bert/{mode}/scatter_{metric}.pdf",
+        png=[
+            png
+            for mode in BERT["modes"]
+            for png in scatter_figures(
+                f"results/figures/bert/{mode}/scatter_{{metric}}.png",
+                bert_scored(mode),
+                caption="../report/bert_scatter.rst",
+                category="Transformers",
+                subcategory=f"{mode}: metric vs GLUE",
+                labels={"mode": mode},
+            )
+        ],
+        pdf=[
+            f"results/figures/bert/{mode}/scatter_{metric}.pdf"
+            for mode in BERT["modes"]
+            for metric in bert_scored(mode)
+        ],
     log:
-        "logs/figures/bert/{mode}/scatter_{metric}.log",
+        "logs/figures/bert/scatter.log",
     localrule: True
     conda:
         "../environment.yml"
@@ -119,8 +135,12 @@ rule bert_scatter:
     resources:
         mem_mb=1000,
     params:
-        label=lambda wc: BERT_METRICS.get(wc.metric).label,
-        setting=lambda wc: wc.mode,
+        settings=BERT["modes"],
+        figures=[
+            [i, metric, BERT_METRICS.get(metric).label]
+            for i, mode in enumerate(BERT["modes"])
+            for metric in bert_scored(mode)
+        ],
         target="glue",
         target_label="GLUE score",
         code=code_version("scatter"),

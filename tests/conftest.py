@@ -94,17 +94,19 @@ def failed_job_logs(workdir: Path, out: str) -> str:
 
 
 def workflow_rules() -> dict[str, dict]:
-    """Every rule of rules/*.smk: its script's name (None without one) and whether it is
-    marked ``localrule: True``."""
+    """Every rule of rules/*.smk: its script's name (None without one), the script its
+    ``code`` param fingerprints, and whether it is marked ``localrule: True``."""
     rules = {}
     for smk in sorted((ROOT / "rules").glob("*.smk")):
         blocks = re.split(r"^(?:rule|checkpoint) (\w+):\n", smk.read_text(), flags=re.M)
         for name, body in zip(blocks[1::2], blocks[2::2], strict=True):
             script = re.search(r'script:\s*"\.\./workflow_scripts/(\w+)\.py"', body)
+            code = re.search(r'code=code_version\("(\w+)"\)', body)
             rules[name] = {"script": script.group(1) if script else None,
+                           "code": code.group(1) if code else None,
                            "local": "localrule: True" in body}
     snakefile = (ROOT / "Snakefile").read_text()
-    rules["all"] = {"script": None, "local": "localrule: True" in snakefile}
+    rules["all"] = {"script": None, "code": None, "local": "localrule: True" in snakefile}
     return rules
 
 

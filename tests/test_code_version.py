@@ -87,3 +87,36 @@ def test_static_imports_equal_what_python_imports():
         static = [str(p) for p in imported_files(ROOT / "workflow_scripts" / f"{script}.py",
                                                  ROOT)]
         assert sorted(static) == sorted(files), script
+
+
+def test_every_rule_fingerprints_its_own_script():
+    """A rule's ``code`` param is the hash of the script it runs (not another rule's)."""
+    from conftest import workflow_rules
+
+    rules = {name: rule for name, rule in workflow_rules().items() if rule["script"]}
+    assert len(rules) >= 25
+    for name, rule in rules.items():
+        assert rule["code"] == rule["script"], name
+
+
+def test_editing_a_module_moves_the_fingerprint_of_exactly_its_importers(tmp_path):
+    """Every nasmetrics module, edited in a copy: the hash moves for exactly the workflow
+    scripts that import it (the Snakemake side of this: tests/test_workflow.py)."""
+    import shutil
+
+    for folder in ("nasmetrics", "workflow_scripts"):
+        shutil.copytree(ROOT / folder, tmp_path / folder,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    scripts = sorted((tmp_path / "workflow_scripts").glob("*.py"))
+    before = {s: code_version(s, tmp_path) for s in scripts}
+    imports = {s: set(imported_files(s, tmp_path)) for s in scripts}
+    modules = sorted((tmp_path / "nasmetrics").rglob("*.py"))
+    assert len(modules) >= 30
+    for module in modules:
+        original = module.read_bytes()
+        module.write_bytes(original + b"\n# edited\n")
+        try:
+            moved = {s for s in scripts if code_version(s, tmp_path) != before[s]}
+        finally:
+            module.write_bytes(original)
+        assert moved == {s for s in scripts if module in imports[s]}, module.name
