@@ -3,7 +3,8 @@
 Imports ``nasmetrics`` from PYTHONPATH (the driver points it at this checkout or at an
 extracted older commit) and reads the input from argv[1] (an .npz with input_ids,
 attention_mask and the masked-language-model input, mlm_input_ids and mlm_labels). For each
-JSON line {"overrides": ..., "mode": ...} on stdin it scores one architecture on one thread
+JSON line {"overrides": ..., "mode": ...} (and "proxies": true for the zero-cost proxies too)
+on stdin it scores one architecture on one thread
 and answers one JSON line: seconds, the metric values, the peak memory so far. A version
 whose corrected mode reads the MLM loss gets the masked input, as the workflow gives it; an
 older one (the backward of ones) gets the plain input only.
@@ -36,6 +37,8 @@ def main() -> None:
         job = json.loads(line)
         arch = from_config(job["overrides"])
         extra = {"mlm": mlm} if reads_mlm and job["mode"] == "corrected" else {}
+        if job.get("proxies"):  # corrected mode, versions with the proxies only
+            extra["proxies"] = True
         start = time.perf_counter()
         values = score_architecture(arch, ids, mask, job["mode"], **extra)
         seconds = time.perf_counter() - start

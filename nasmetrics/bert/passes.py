@@ -77,6 +77,7 @@ def run_passes(model: Encoder, input_ids: torch.Tensor,
     meco: list[float] = []
     embedded: list[torch.Tensor] = []
     real = None if attention_mask is None else attention_mask.bool()
+    word_embeddings = model.embeddings.word_embeddings.weight
 
     def on_gelu(out: torch.Tensor) -> None:
         if kernel is None:
@@ -120,6 +121,9 @@ def run_passes(model: Encoder, input_ids: torch.Tensor,
             for m in r["gelu"]:
                 handles.append(m.register_forward_hook(lambda _m, _i, out: on_gelu(out)))
         model.zero_grad(set_to_none=True)
+        # No metric of this pass reads the word embeddings' gradient; with the MLM head tied
+        # to them it would be one of the head's three vocabulary-sized products.
+        word_embeddings.requires_grad_(False)
         hidden = model(input_ids, attention_mask)
         if labels is None:
             hidden.backward(torch.ones_like(hidden))
@@ -129,6 +133,7 @@ def run_passes(model: Encoder, input_ids: torch.Tensor,
             loss, n_masked = mlm_loss_sum(model, head, hidden, labels)
             (loss / n_masked).backward()
     finally:
+        word_embeddings.requires_grad_(True)
         for h in handles:
             h.remove()
 
