@@ -27,10 +27,23 @@ def _module_file(root: Path, module: str) -> Path | None:
     return None
 
 
+# (path, module, root, source) -> what _imports found: a Snakemake run fingerprints every
+# rule's script at parse time and the scripts share most modules, so each source is parsed once
+_FOUND: dict[tuple[str, str | None, str, str], frozenset[str]] = {}
+
+
 def _imports(path: Path, module: str | None, root: Path) -> set[str]:
     """The package's modules that ``path`` imports anywhere in its body. ``module`` is its own
     dotted name (None for a script), for relative imports."""
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    source = path.read_text(encoding="utf-8")
+    key = (str(path), module, str(root), source)
+    if key not in _FOUND:
+        _FOUND[key] = frozenset(_parse_imports(source, path, module, root))
+    return set(_FOUND[key])
+
+
+def _parse_imports(source: str, path: Path, module: str | None, root: Path) -> set[str]:
+    tree = ast.parse(source, filename=str(path))
     found: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
