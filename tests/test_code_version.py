@@ -1,11 +1,13 @@
 """Rules carry a hash of exactly the nasmetrics modules their scripts import (transitively)."""
 
+import shutil
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 import pytest
+from conftest import workflow_rules
 
 from nasmetrics.code_version import code_version, imported_files
 
@@ -91,8 +93,6 @@ def test_static_imports_equal_what_python_imports():
 
 def test_every_rule_fingerprints_its_own_script():
     """A rule's ``code`` param is the hash of the script it runs (not another rule's)."""
-    from conftest import workflow_rules
-
     rules = {name: rule for name, rule in workflow_rules().items() if rule["script"]}
     assert len(rules) >= 25
     for name, rule in rules.items():
@@ -102,8 +102,6 @@ def test_every_rule_fingerprints_its_own_script():
 def test_editing_a_module_moves_the_fingerprint_of_exactly_its_importers(tmp_path):
     """Every nasmetrics module, edited in a copy: the hash moves for exactly the workflow
     scripts that import it (the Snakemake side of this: tests/test_workflow.py)."""
-    import shutil
-
     for folder in ("nasmetrics", "workflow_scripts"):
         shutil.copytree(ROOT / folder, tmp_path / folder,
                         ignore=shutil.ignore_patterns("__pycache__"))
