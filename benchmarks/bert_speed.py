@@ -85,10 +85,10 @@ def main() -> None:
                             relative_difference(got["base"]["values"][m], v)
                             for m, v in got["this"]["values"].items())
                 rows.append(row)
+                # max RSS so far: the last answer of a mode holds the mode's peak
+                peaks.update({(v, mode): got[v]["peak_gb"] for v in versions})
                 print(f"{mode} arch {entry['id']}: " + ", ".join(
                     f"{v} {got[v]['seconds']:.2f} s" for v in versions), flush=True)
-            for v, worker in workers.items():
-                peaks[v, mode] = worker.ask({"overrides": warm, "mode": mode})["peak_gb"]
         for worker in workers.values():
             worker.close()
 
