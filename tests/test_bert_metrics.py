@@ -59,3 +59,17 @@ def test_dsc_counts_and_seeded_determinism():
     # head importance: linears with >= hidden/2 outputs: DSC q, k, v, conv out (64 each) and
     # SA q, k, v (128); not the DSC kernel generator (2 heads x kernel 5 = 10 outputs)
     assert v["head_importance"] / v["head_importance_normalized"] == pytest.approx(7)
+
+
+@pytest.mark.parametrize("frozen", [False, True])
+def test_passes_leave_the_word_embeddings_trainable_flag_as_found(frozen):
+    # The capture skips the word embeddings' gradient; a caller's own setting must survive it.
+    arch = Architecture(128, (Layer("SA", "SDP", 2, 512, 1),))
+    seed_everything(0)
+    model = Encoder(arch, faithful=True)
+    weight = model.embeddings.word_embeddings.weight
+    weight.requires_grad_(not frozen)
+    ids = torch.randint(1000, 2000, (2, 8), generator=torch.Generator().manual_seed(0))
+    run_passes(model, ids)
+    assert weight.requires_grad is (not frozen)
+    assert weight.grad is None

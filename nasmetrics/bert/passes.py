@@ -78,6 +78,7 @@ def run_passes(model: Encoder, input_ids: torch.Tensor,
     embedded: list[torch.Tensor] = []
     real = None if attention_mask is None else attention_mask.bool()
     word_embeddings = model.embeddings.word_embeddings.weight
+    embeddings_required_grad = word_embeddings.requires_grad
 
     def on_gelu(out: torch.Tensor) -> None:
         if kernel is None:
@@ -133,7 +134,7 @@ def run_passes(model: Encoder, input_ids: torch.Tensor,
             loss, n_masked = mlm_loss_sum(model, head, hidden, labels)
             (loss / n_masked).backward()
     finally:
-        word_embeddings.requires_grad_(True)
+        word_embeddings.requires_grad_(embeddings_required_grad)
         for h in handles:
             h.remove()
 
