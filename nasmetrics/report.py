@@ -12,9 +12,17 @@ def _fmt(x: float) -> str:
     return "–" if pd.isna(x) else f"{x:.3f}"
 
 
-def _abs_tau_cells(t: pd.DataFrame) -> pd.DataFrame:
-    """Per metric: |tau| and, where the table has them, the interval of |tau|."""
-    out = pd.DataFrame({"abs_tau": t["kendall_tau"].abs().to_numpy()}, index=t["metric"])
+REVERSED = " (reversed)"
+
+
+def _abs_tau_cells(t: pd.DataFrame, intended_sign: dict[str, int] | None = None) -> pd.DataFrame:
+    """Per metric: |tau|, where the table has them the interval of |tau|, and whether the
+    signed tau points against ``intended_sign`` (the sign of tau that means the metric ranks
+    the way its definition says; metrics missing from it are never marked)."""
+    tau = t["kendall_tau"].to_numpy()
+    out = pd.DataFrame({"abs_tau": np.abs(tau)}, index=t["metric"])
+    signs = np.array([(intended_sign or {}).get(m, 0) for m in t["metric"]])
+    out["reversed"] = (signs != 0) & (np.sign(tau) == -signs)
     if {"kendall_tau_low", "kendall_tau_high"} <= set(t.columns):
         out["low"], out["high"] = abs_interval(t["kendall_tau_low"], t["kendall_tau_high"])
     else:
@@ -25,23 +33,30 @@ def _abs_tau_cells(t: pd.DataFrame) -> pd.DataFrame:
 def _fmt_interval(row) -> str:
     if pd.isna(row["abs_tau"]):
         return "–"
+    mark = REVERSED if row["reversed"] else ""
     if pd.isna(row["low"]):
-        return _fmt(row["abs_tau"])
-    return f"{row['abs_tau']:.3f} [{row['low']:.3f}, {row['high']:.3f}]"
+        return _fmt(row["abs_tau"]) + mark
+    return f"{row['abs_tau']:.3f} [{row['low']:.3f}, {row['high']:.3f}]{mark}"
 
 
-def best_statement(setting: str, t: pd.DataFrame, labels: dict[str, str]) -> str:
+def best_statement(setting: str, t: pd.DataFrame, labels: dict[str, str],
+                   intended_sign: dict[str, int] | None = None) -> str:
     """Which metric has the highest |tau| in one setting, and which others the data cannot
-    rank apart from it: those whose |tau| interval overlaps its interval."""
-    cells = _abs_tau_cells(t).dropna(subset=["abs_tau"])
+    rank apart from it: those whose |tau| interval overlaps its interval. Names of metrics
+    whose tau points against ``intended_sign`` carry the reversed mark."""
+    cells = _abs_tau_cells(t, intended_sign).dropna(subset=["abs_tau"])
     if cells.empty:
         return f"- {setting}: no metric has a defined tau."
+
+    def name_of(m: str) -> str:
+        return labels.get(m, m) + (REVERSED if cells.loc[m, "reversed"] else "")
+
     best = cells["abs_tau"].idxmax()
     b = cells.loc[best]
-    name = labels.get(best, best)
+    name = name_of(best)
     if pd.isna(b["low"]):
         return f"- {setting}: highest \\|tau\\| {name} ({b['abs_tau']:.3f}; no interval)."
-    ties = [labels.get(m, m) for m, r in cells.iterrows()
+    ties = [name_of(m) for m, r in cells.iterrows()
             if m != best and not pd.isna(r["low"]) and r["high"] >= b["low"]]
     text = (f"- {setting}: highest \\|tau\\| {name} ({b['abs_tau']:.3f}, 95% interval "
             f"{b['low']:.3f} to {b['high']:.3f}); ")
@@ -52,13 +67,16 @@ def best_statement(setting: str, t: pd.DataFrame, labels: dict[str, str]) -> str
 
 
 def summary_table(correlations: dict[str, pd.DataFrame], comparison: pd.DataFrame | None,
-                  labels: dict[str, str], families: dict[str, str] | None = None) -> str:
+                  labels: dict[str, str], families: dict[str, str] | None = None,
+                  intended_sign: dict[str, int] | None = None) -> str:
     """One row per metric of any setting, in first-seen order: its family (with
     ``families``), |tau| with its bootstrap interval per setting (corpus or mode; "–" where
     the setting does not score it), the published values' |tau| on the same ids and over the
     whole published file, and the per-architecture agreement (Spearman) with the published
     values; then, per setting, the best metric and every metric whose interval overlaps its
-    interval (the data cannot rank those apart). Shared by both sides."""
+    interval (the data cannot rank those apart). With ``intended_sign`` (per metric the sign
+    of tau that means it ranks as its definition intends) a tau of the other sign is marked
+    reversed. Shared by both sides."""
     comp = comparison.set_index("metric") if comparison is not None else None
     metrics = list(dict.fromkeys(m for t in correlations.values() for m in t["metric"]))
     head = ["metric"] + (["family"] if families else [])
@@ -69,7 +87,7 @@ def summary_table(correlations: dict[str, pd.DataFrame], comparison: pd.DataFram
                  "agreement with published (Spearman)",
                  f"\\|tau\\| published, all {int(comp['n_published_all'].max()):,}"]
     rows = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    cell_tables = [_abs_tau_cells(t) for t in correlations.values()]
+    cell_tables = [_abs_tau_cells(t, intended_sign) for t in correlations.values()]
     for metric in metrics:
         cells = [labels.get(metric, metric)] + ([families.get(metric, "")] if families else [])
         for t in cell_tables:
@@ -84,7 +102,8 @@ def summary_table(correlations: dict[str, pd.DataFrame], comparison: pd.DataFram
                 cells += ["–"] * 3
         rows.append("| " + " | ".join(cells) + " |")
     rows += ["", "Best single metric per setting (bootstrap intervals, docs/evaluation.md):"]
-    rows += [best_statement(setting, t, labels) for setting, t in correlations.items()]
+    rows += [best_statement(setting, t, labels, intended_sign)
+             for setting, t in correlations.items()]
     return "\n".join(rows) + "\n"
 
 

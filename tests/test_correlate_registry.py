@@ -174,3 +174,19 @@ def test_summary_names_no_winner_where_intervals_overlap():
     t.loc[1, "kendall_tau_high"] = 0.39
     lines = summary_table({"ptb": t}, None, {}).splitlines()
     assert lines[-1].endswith("its interval overlaps no other metric's.")
+
+
+def test_summary_marks_a_tau_against_the_definition_s_direction():
+    from nasmetrics.report import summary_table
+
+    # against a loss: a higher-is-better metric should have tau < 0; "a" does, "b" does not;
+    # "c" (lower is better) should have tau > 0 and does not; "d" has no intended sign
+    t = pd.DataFrame({"metric": ["a", "b", "c", "d"], "n": 50,
+                      "kendall_tau": [-0.5, 0.45, -0.2, 0.3]})
+    intended = {"a": -1, "b": -1, "c": 1}
+    lines = summary_table({"ptb": t}, None, {}, None, intended).splitlines()
+    assert lines[2:6] == ["| a | 0.500 |", "| b | 0.450 (reversed) |",
+                          "| c | 0.200 (reversed) |", "| d | 0.300 |"]
+    t["kendall_tau"] = [0.5, 0.45, -0.2, 0.3]
+    lines = summary_table({"ptb": t}, None, {"a": "A"}, None, intended).splitlines()
+    assert lines[-1] == "- ptb: highest \\|tau\\| A (reversed) (0.500; no interval)."

@@ -10,9 +10,11 @@ from nasmetrics.report import held_out_statement, summary_table  # noqa: E402
 inp, p = snakemake.input, snakemake.params  # noqa: F821
 tables = {s: pd.read_csv(path) for s, path in zip(p.settings, inp.correlations, strict=True)}
 comparison = pd.read_csv(inp.comparison[0]) if inp.comparison else None
-text = (f"{p.title}. |Kendall tau|; agreement = Spearman between our faithful and the "
-        "published per-architecture values on the same ids.\n\n"
-        + summary_table(tables, comparison, p.labels, p.families))
+text = (f"{p.title}. |Kendall tau|; \"(reversed)\": tau's sign says the metric ranks "
+        "the architectures opposite to the direction its definition intends (the registry's "
+        "higher_is_better; signed values in correlations.csv); agreement = Spearman "
+        "between our faithful and the published per-architecture values on the same ids.\n\n"
+        + summary_table(tables, comparison, p.labels, p.families, p.intended_sign))
 lines = []
 for setting, ens, scores in zip(p.settings, inp.ensembles, inp.scores, strict=True):
     seconds = pd.read_parquet(scores, columns=["seconds"])["seconds"].median()
