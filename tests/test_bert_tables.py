@@ -79,3 +79,31 @@ def test_broken_architecture_is_a_status_row_and_the_shard_finishes():
     assert t.loc[2, "glue"] == 62.0
     assert t.loc[2, "num_params"] > 0
     assert t.loc[2, "status"] == "ok", t.loc[2, "error"]
+
+
+def test_sampled_architectures_get_proxies_and_stay_out_of_correlations():
+    import pandas as pd
+
+    from nasmetrics.bert.benchmark import arch_row
+    from nasmetrics.bert.score import score_table
+    from nasmetrics.correlate import correlation_table
+
+    archs = [Architecture(128, (Layer("SA", "SDP", 2, 512, 1),)),
+             Architecture(128, (Layer("LT", "DFT", 2, 512, 1),)),
+             Architecture(128, (Layer("SA", "SDP", 4, 1024, 1), Layer("LT", "DCT", 2, 512, 1))),
+             Architecture(128, (Layer("SA", "WMA", 2, 512, 1),))]
+    # three benchmark rows with GLUE and one sampled row (no GLUE, as bert.sample adds them)
+    rows = pd.DataFrame([{**arch_row(i, a), "glue": 60.0 + i} for i, a in enumerate(archs[:3])]
+                        + [arch_row(3, archs[3])])
+    # with two texts zico (one text per half) and jacov are undefined; four suffice
+    ids = np.random.default_rng(0).integers(1000, 5000, size=(4, 16))
+    mask = np.ones((4, 16), dtype=np.int64)
+    t = score_table(rows, ids, mask, "corrected", log=lambda _: None,
+                    mlm=mlm_mask(ids, mask, [], 103), proxies=True)
+    proxies = [m for m in BERT_METRICS.names() if BERT_METRICS.get(m).family == "proxy"]
+    assert t["status"].tolist() == ["ok"] * 4
+    assert np.isnan(t.loc[3, "glue"])
+    assert np.isfinite(t.loc[3, proxies].to_numpy(float)).all()
+    assert t.loc[3, "proxy_seconds"] > 0
+    c = correlation_table(t, proxies, "glue", intervals=False)
+    assert c["n"].tolist() == [3] * len(proxies)
