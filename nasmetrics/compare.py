@@ -88,19 +88,20 @@ def abs_interval(low, high) -> tuple[np.ndarray, np.ndarray]:
 def abs_tau_table(correlations: dict[str, pd.DataFrame], published: pd.DataFrame,
                   metrics: list[str], target: str, published_source: str) -> pd.DataFrame:
     """|Kendall tau| of every metric per source, long format (metric, abs_tau, abs_tau_low,
-    abs_tau_high, source), for the tau bar figures: ``correlations`` maps a source name (e.g.
-    "ours, faithful, ptb") to its correlations.csv table; the published values' tau against
-    ``target`` is added as the source ``published_source`` followed by its n, without an
-    interval (the published RNN file holds thousands of architectures)."""
+    abs_tau_high, tau, source), for the tau bar figures: ``correlations`` maps a source name
+    (e.g. "ours, faithful, ptb") to its correlations.csv table; the published values' tau
+    against ``target`` is added as the source ``published_source`` followed by its n, without
+    an interval (the published RNN file holds thousands of architectures) and without the
+    signed ``tau`` (the published file negates some columns)."""
     parts = []
     for source, t in correlations.items():
         low, high = abs_interval(t["kendall_tau_low"], t["kendall_tau_high"])
         parts.append(pd.DataFrame({"metric": t["metric"], "abs_tau": t["kendall_tau"].abs(),
                                    "abs_tau_low": low, "abs_tau_high": high,
-                                   "source": source}))
+                                   "tau": t["kendall_tau"], "source": source}))
     pub = correlation_table(published, [m for m in metrics if m in published.columns], target,
                             intervals=False)
     parts.append(pd.DataFrame({"metric": pub["metric"], "abs_tau": pub["kendall_tau"].abs(),
-                               "abs_tau_low": np.nan, "abs_tau_high": np.nan,
+                               "abs_tau_low": np.nan, "abs_tau_high": np.nan, "tau": np.nan,
                                "source": f"{published_source} (n={int(pub['n'].max())})"}))
     return pd.concat(parts, ignore_index=True)

@@ -10,6 +10,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
 
 from nasmetrics.atomic import atomic_path  # noqa: E402
 
@@ -50,23 +51,32 @@ def scatter(x: np.ndarray, y: np.ndarray, title: str, xlabel: str, ylabel: str):
 
 
 def tau_bars(table: pd.DataFrame, order: list[str], title: str,
-             families: list[str] | None = None):
+             families: list[str] | None = None, intended_sign: dict[str, int] | None = None):
     """Grouped bars of |tau|: table has columns metric, source, abs_tau and, where known, the
     interval abs_tau_low / abs_tau_high (drawn as whiskers). ``families`` (one per metric of
-    ``order``) marks each metric's family: a label suffix and a line between families."""
+    ``order``) marks each metric's family: a label suffix and a line between families. With
+    ``intended_sign`` (per metric the sign of tau that means it ranks as its definition
+    intends) and a signed ``tau`` column, a bar whose tau has the other sign is hatched."""
     fig, ax = plt.subplots(figsize=(7.5, 0.32 * len(order) + 1.2))
     sources = list(dict.fromkeys(table["source"]))
     sns.barplot(data=table, y="metric", x="abs_tau", hue="source", order=order,
                 hue_order=sources, ax=ax, orient="h", errorbar=None)
-    if {"abs_tau_low", "abs_tau_high"} <= set(table.columns):
-        for source, bars in zip(sources, list(ax.containers), strict=True):
-            rows = table[table["source"] == source].set_index("metric")
-            for bar in bars:  # a metric's bars sit around its row's index in ``order``
-                y = bar.get_y() + bar.get_height() / 2
-                metric = order[int(round(y))]
-                if metric not in rows.index or not np.isfinite(rows.at[metric, "abs_tau_low"]):
-                    continue
-                r = rows.loc[metric]
+    has_interval = {"abs_tau_low", "abs_tau_high"} <= set(table.columns)
+    signs = intended_sign if intended_sign and "tau" in table.columns else {}
+    hatched = False
+    for source, bars in zip(sources, list(ax.containers), strict=True):
+        rows = table[table["source"] == source].set_index("metric")
+        for bar in bars:  # a metric's bars sit around its row's index in ``order``
+            y = bar.get_y() + bar.get_height() / 2
+            metric = order[int(round(y))]
+            if metric not in rows.index:
+                continue
+            r = rows.loc[metric]
+            if signs.get(metric, 0) * r.get("tau", np.nan) < 0:
+                bar.set_hatch("////")
+                bar.set_edgecolor("0.15")
+                hatched = True
+            if has_interval and np.isfinite(r["abs_tau_low"]):
                 ax.errorbar(r["abs_tau"], y,
                             xerr=[[r["abs_tau"] - r["abs_tau_low"]],
                                   [r["abs_tau_high"] - r["abs_tau"]]],
@@ -78,7 +88,11 @@ def tau_bars(table: pd.DataFrame, order: list[str], title: str,
         for i in range(1, len(order)):
             if families[i] != families[i - 1]:
                 ax.axhline(i - 0.5, color="0.4", linestyle="--", linewidth=0.8)
-    ax.legend(loc="lower right", fontsize="small")
+    handles, labels = ax.get_legend_handles_labels()
+    if hatched:
+        handles.append(Patch(facecolor="white", edgecolor="0.15", hatch="////"))
+        labels.append("hatched: ranks against its definition's direction")
+    ax.legend(handles, labels, loc="lower right", fontsize="small")
     return fig
 
 

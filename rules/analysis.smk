@@ -74,11 +74,7 @@ rule rnn_summary:
         settings=setting_labels("rnn"),
         labels=labels("rnn"),
         families={m.name: m.family for m in RNN_METRICS.metrics()},
-        # lower loss is better: a metric ranks as defined when its tau against loss has the
-        # opposite sign of its direction
-        intended_sign={
-            m.name: -1 if m.higher_is_better else 1 for m in RNN_METRICS.metrics()
-        },
+        intended_sign=intended_signs("rnn"),
         title="RNN metrics vs test loss",
         target="test_loss",
         train_column="wt2_train_seconds",
@@ -113,9 +109,7 @@ rule bert_summary:
         settings=setting_labels("bert"),
         labels=labels("bert"),
         families={m.name: m.family for m in BERT_METRICS.metrics()},
-        intended_sign={
-            m.name: 1 if m.higher_is_better else -1 for m in BERT_METRICS.metrics()
-        },
+        intended_sign=intended_signs("bert"),
         target="glue",
         train_column="train_seconds",
         train_note="the benchmark's time_to_train, on its TPU",

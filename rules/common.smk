@@ -216,6 +216,19 @@ def labels(side):
     return {m.name: m.label for m in METRICS[side].metrics()}
 
 
+# The target's own direction: a lower RNN loss and a higher GLUE score are better.
+TARGET_SIGN = {"rnn": -1, "bert": 1}
+
+
+def intended_signs(side):
+    """Per metric, the sign of its tau against the side's target that means it ranks the
+    architectures the way its definition (higher_is_better) intends."""
+    return {
+        m.name: TARGET_SIGN[side] * (1 if m.higher_is_better else -1)
+        for m in METRICS[side].metrics()
+    }
+
+
 def final_outputs(wildcards):
     """Every result, and every shard: Snakemake does not remake a deleted intermediate file
     whose downstream outputs are up to date, so the shards are targets of their own; a

@@ -190,3 +190,34 @@ def test_summary_marks_a_tau_against_the_definition_s_direction():
     t["kendall_tau"] = [0.5, 0.45, -0.2, 0.3]
     lines = summary_table({"ptb": t}, None, {"a": "A"}, None, intended).splitlines()
     assert lines[-1] == "- ptb: highest \\|tau\\| A (reversed) (0.500; no interval)."
+
+
+def test_tau_bars_hatch_the_bars_that_rank_against_the_definition():
+    from matplotlib.container import BarContainer
+
+    from nasmetrics import plots
+    from nasmetrics.compare import abs_tau_table
+
+    def corr(taus):
+        return pd.DataFrame({"metric": ["a", "b"], "n": 40, "kendall_tau": taus,
+                             "kendall_tau_low": [t - 0.1 for t in taus],
+                             "kendall_tau_high": [t + 0.1 for t in taus]})
+
+    # against a loss both metrics (higher is better) should have tau < 0: "b" does not in
+    # source s1, "a" does not in s2; the published source is never hatched (no signed tau)
+    rng = np.random.default_rng(0)
+    published = pd.DataFrame({"a": rng.normal(size=30), "b": rng.normal(size=30),
+                              "test_loss": rng.normal(size=30)})
+    table = abs_tau_table({"s1": corr([-0.3, 0.2]), "s2": corr([0.25, -0.1])}, published,
+                          ["a", "b"], "test_loss", "published")
+    assert table["tau"].tolist()[:4] == [-0.3, 0.2, 0.25, -0.1]
+    assert table["tau"].iloc[4:].isna().all()
+    fig = plots.tau_bars(table, ["a", "b"], "t", intended_sign={"a": -1, "b": -1})
+    ax = fig.axes[0]
+    bar_sets = [c for c in ax.containers if isinstance(c, BarContainer)]  # not the whiskers
+    hatched = [[bool(bar.get_hatch()) for bar in bars] for bars in bar_sets]
+    assert hatched == [[False, True], [True, False], [False, False]]
+    assert ax.get_legend().get_texts()[-1].get_text().startswith("hatched")
+    fig = plots.tau_bars(table, ["a", "b"], "t")
+    assert not any(bar.get_hatch() for bars in fig.axes[0].containers
+                   if isinstance(bars, BarContainer) for bar in bars)

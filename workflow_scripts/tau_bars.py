@@ -12,5 +12,5 @@ correlations = {f"ours, {source}": pd.read_csv(path)
                 for source, path in zip(p.sources, inp.correlations, strict=True)}
 table = abs_tau_table(correlations, pd.read_parquet(inp.published), p.metrics, p.target,
                       p.published_source)
-fig = plots.tau_bars(table, p.metrics, p.title, p.families)
+fig = plots.tau_bars(table, p.metrics, p.title, p.families, p.intended_sign)
 plots.save(fig, out.png, out.pdf)
