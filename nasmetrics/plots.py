@@ -92,7 +92,8 @@ def tau_bars(table: pd.DataFrame, order: list[str], title: str,
     if hatched:
         handles.append(Patch(facecolor="white", edgecolor="0.15", hatch="////"))
         labels.append("hatched: ranks against its definition's direction")
-    ax.legend(handles, labels, loc="lower right", fontsize="small")
+    # right of the axes: the long bars of the last metrics would run under it
+    ax.legend(handles, labels, loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize="small")
     return fig
 
 
