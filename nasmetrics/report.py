@@ -108,12 +108,16 @@ def summary_table(correlations: dict[str, pd.DataFrame], comparison: pd.DataFram
 
 
 def held_out_statement(setting: str, ensembles: pd.DataFrame, target: str,
-                       seconds: float | None = None) -> str:
+                       seconds: float | None = None,
+                       proxy_seconds: float | None = None) -> str:
     """One line per setting from its ensembles.csv: the best single metric chosen on training
     data, the best learned combination, the description alone and what the metrics add to
-    it, all held out (mean ± sd over the held-out folds); and the scoring cost."""
+    it, all held out (mean ± sd over the held-out folds); and the scoring cost, with the
+    proxies' own passes where the setting scores them."""
     t = ensembles[ensembles["target"] == target]
     cost = "" if seconds is None else f" Scoring: {seconds:.1f} s per architecture (median)."
+    if seconds is not None and proxy_seconds is not None and np.isfinite(proxy_seconds):
+        cost = cost[:-1] + f", of which the proxies' passes {proxy_seconds:.1f} s (median)."
     if t.empty:
         return f"- {setting}: too few architectures for held-out learning.{cost}"
 

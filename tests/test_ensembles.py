@@ -123,6 +123,9 @@ def test_held_out_statement_says_what_the_metrics_add():
     assert "best combination of the metrics (ridge) 0.700 ± 0.010" in line
     assert "add nothing the description does not already give" in line
     assert line.endswith("Scoring: 7.0 s per architecture (median).")
+    line = held_out_statement("corrected", t, "glue", 7.04, 5.27)
+    assert line.endswith("Scoring: 7.0 s per architecture (median), of which the proxies' "
+                         "passes 5.3 s (median).")
     t.loc[3, "kendall_tau"] = 0.80
     assert "the metrics add +0.060" in held_out_statement("x", t, "glue")
     assert "too few architectures" in held_out_statement("x", t.iloc[:0], "glue")

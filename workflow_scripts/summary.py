@@ -17,8 +17,10 @@ text = (f"{p.title}. |Kendall tau|; \"(reversed)\": tau's sign says the metric r
         + summary_table(tables, comparison, p.labels, p.families, p.intended_sign))
 lines = []
 for setting, ens, scores in zip(p.settings, inp.ensembles, inp.scores, strict=True):
-    seconds = pd.read_parquet(scores, columns=["seconds"])["seconds"].median()
-    lines.append(held_out_statement(setting, pd.read_csv(ens), p.target, seconds))
+    table = pd.read_parquet(scores)
+    proxy_seconds = table["proxy_seconds"].median() if "proxy_seconds" in table else None
+    lines.append(held_out_statement(setting, pd.read_csv(ens), p.target,
+                                    table["seconds"].median(), proxy_seconds))
 text += ("\nLearned combinations and the architecture's own description, judged on held-out "
          "architectures (ensembles.csv, docs/evaluation.md):\n" + "\n".join(lines) + "\n")
 if p.train_column:
