@@ -279,7 +279,7 @@ rule rnn_decisions:
         metrics=RNN_SCORED,
         higher={m.name: m.higher_is_better for m in RNN_METRICS.metrics()},
         targets=["test_loss"],
-        target_higher=False,
+        target_higher=TARGET_HIGHER["rnn"],
         code=code_version("decisions"),
     script:
         "../workflow_scripts/decisions.py"
@@ -315,7 +315,7 @@ rule bert_decisions:
         metrics=BERT_METRICS.names(),
         higher={m.name: m.higher_is_better for m in BERT_METRICS.metrics()},
         targets=["glue", *BERT_TASKS],
-        target_higher=True,
+        target_higher=TARGET_HIGHER["bert"],
         code=code_version("decisions"),
     script:
         "../workflow_scripts/decisions.py"
@@ -346,7 +346,7 @@ rule ensembles:
         side="{side}",
         metrics=lambda wc: RNN_SCORED if wc.side == "rnn" else BERT_SCORED,
         target=lambda wc: "test_loss" if wc.side == "rnn" else "glue",
-        target_higher=lambda wc: wc.side == "bert",
+        target_higher=lambda wc: TARGET_HIGHER[wc.side],
         transfer_targets=lambda wc: [] if wc.side == "rnn" else BERT_TASKS,
         code=code_version("ensembles"),
     script:

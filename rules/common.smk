@@ -216,15 +216,15 @@ def labels(side):
     return {m.name: m.label for m in METRICS[side].metrics()}
 
 
-# The target's own direction: a lower RNN loss and a higher GLUE score are better.
-TARGET_SIGN = {"rnn": -1, "bert": 1}
+# Each side's target direction: a lower RNN test loss and a higher GLUE score are better.
+TARGET_HIGHER = {"rnn": False, "bert": True}
 
 
 def intended_signs(side):
     """Per metric, the sign of its tau against the side's target that means it ranks the
     architectures the way its definition (higher_is_better) intends."""
     return {
-        m.name: TARGET_SIGN[side] * (1 if m.higher_is_better else -1)
+        m.name: 1 if m.higher_is_better == TARGET_HIGHER[side] else -1
         for m in METRICS[side].metrics()
     }
 
