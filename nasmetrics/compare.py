@@ -85,6 +85,12 @@ def abs_interval(low, high) -> tuple[np.ndarray, np.ndarray]:
     return np.where(spans_zero, 0.0, np.minimum(a, b)), np.maximum(a, b)
 
 
+def ranks_reversed(tau, intended_sign) -> np.ndarray:
+    """Whether each tau's sign is the opposite of ``intended_sign`` (the sign that means a
+    metric ranks as its definition intends; 0 for none). NaN tau or sign 0: False."""
+    return np.asarray(intended_sign, dtype=float) * np.asarray(tau, dtype=float) < 0
+
+
 def abs_tau_table(correlations: dict[str, pd.DataFrame], published: pd.DataFrame,
                   metrics: list[str], target: str, published_source: str) -> pd.DataFrame:
     """|Kendall tau| of every metric per source, long format (metric, abs_tau, abs_tau_low,

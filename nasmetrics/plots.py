@@ -13,6 +13,7 @@ import seaborn as sns  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
 from nasmetrics.atomic import atomic_path  # noqa: E402
+from nasmetrics.compare import ranks_reversed  # noqa: E402
 
 sns.set_theme(style="whitegrid", context="paper")
 
@@ -72,7 +73,7 @@ def tau_bars(table: pd.DataFrame, order: list[str], title: str,
             if metric not in rows.index:
                 continue
             r = rows.loc[metric]
-            if signs.get(metric, 0) * r.get("tau", np.nan) < 0:
+            if ranks_reversed(r.get("tau", np.nan), signs.get(metric, 0)):
                 bar.set_hatch("////")
                 bar.set_edgecolor("0.15")
                 hatched = True

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from nasmetrics.compare import abs_interval
+from nasmetrics.compare import abs_interval, ranks_reversed
 
 
 def _fmt(x: float) -> str:
@@ -22,7 +22,7 @@ def _abs_tau_cells(t: pd.DataFrame, intended_sign: dict[str, int] | None = None)
     tau = t["kendall_tau"].to_numpy()
     out = pd.DataFrame({"abs_tau": np.abs(tau)}, index=t["metric"])
     signs = np.array([(intended_sign or {}).get(m, 0) for m in t["metric"]])
-    out["reversed"] = (signs != 0) & (np.sign(tau) == -signs)
+    out["reversed"] = ranks_reversed(tau, signs)
     if {"kendall_tau_low", "kendall_tau_high"} <= set(t.columns):
         out["low"], out["high"] = abs_interval(t["kendall_tau_low"], t["kendall_tau_high"])
     else:
