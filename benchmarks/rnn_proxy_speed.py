@@ -8,7 +8,8 @@ recipes and the 3 largest cells). As in rnn_speed.py, two worker processes (one 
 version, benchmarks/rnn_speed_worker.py in its proxies mode) score the same architecture one
 after the other, the order alternating, after one untimed warm-up; the values are compared.
 
-    python benchmarks/rnn_proxy_speed.py [--base 85789d0] [--n 4] [--threads 1] [--mirror F]
+    python benchmarks/rnn_proxy_speed.py [--base 85789d0] [--n 4 | --archs ID ...]
+                                         [--threads 1] [--mirror F]
 
 Writes benchmarks/results/rnn_proxy_speed.{csv,md}.
 """
@@ -37,6 +38,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--base", default=BASE, help="the commit to compare with")
     ap.add_argument("--n", type=int, default=4, help="time the first N of ARCH_IDS")
+    ap.add_argument("--archs", type=int, nargs="+",
+                    help="time these architecture ids instead (e.g. the cells with the largest "
+                         "proxy memory: 1008799 1008823 1011619)")
     args, mirror = parse(ap)
     archs = combine_runs(log_records(iter_log_files(
         mirror / "nas-bench-nlp" / "train_logs_wikitext-2.zip"))).set_index("arch_id")
@@ -57,7 +61,7 @@ def main() -> None:
                        for name, root in (("base", base_root), ("this", ROOT))}
             for worker in workers.values():
                 worker.ask({"recipe": archs.at[WARM_UP, "recipe"]})
-            for i, arch_id in enumerate(ARCH_IDS[:args.n]):
+            for i, arch_id in enumerate(args.archs or ARCH_IDS[:args.n]):
                 recipe = archs.at[arch_id, "recipe"]
                 order = ["base", "this"] if i % 2 == 0 else ["this", "base"]
                 got = {name: workers[name].ask({"recipe": recipe}) for name in order}

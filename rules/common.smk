@@ -151,10 +151,10 @@ def scoring_resources(side):
     )
     res = {"mem_mb": memory_request(*MEM_MODEL[side], tokens)}
     if side == "rnn" and RNN["proxies"]:
-        # the proxies' Hessian-gradient product through 70 steps and the decoder: 7.0 GB
-        # measured on the largest WikiText-2 cell at 70 x 50 tokens, plus the decoder's kept
-        # softmax (0.47 GB at WikiText-2's vocabulary), times 1.3
-        res["mem_mb"] = max(res["mem_mb"], 9800)
+        # the proxies' Hessian-gradient product through 70 steps and the decoder: 5.99 GB
+        # measured for the WikiText-2 shard of 40 with the largest cells at 70 x 50 tokens
+        # (docs/rnn.md, "Memory"), times 1.3
+        res["mem_mb"] = max(res["mem_mb"], 7800)
     if side == "bert" and BERT["proxies"]:
         # 1.9 GB measured with the proxies at 32 x 128 tokens (one point: the per-token slope
         # from the same base as without them), times 1.3

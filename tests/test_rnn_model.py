@@ -141,3 +141,28 @@ def test_seed_makes_models_identical_and_different():
     for pa, pb in zip(a.parameters(), b.parameters(), strict=True):
         assert torch.equal(pa, pb)
     assert not torch.equal(a.embedding.weight, c.embedding.weight)
+
+
+
+def _node_kinds(y: torch.Tensor) -> dict[str, int]:
+    kinds: dict[str, int] = {}
+    seen, todo = set(), [y.grad_fn]
+    while todo:
+        node = todo.pop()
+        if node is None or node in seen:
+            continue
+        seen.add(node)
+        kinds[type(node).__name__] = kinds.get(type(node).__name__, 0) + 1
+        todo.extend(next_fn for next_fn, _ in node.next_functions)
+    return kinds
+
+
+def test_weights_are_transposed_once_per_forward_not_once_per_step(model, ids):
+    # A transpose node per step would make the proxies' double backward hold a weight-sized
+    # gradient per step until the pass reaches it (docs/rnn.md, "Cost"): one per weight
+    # matrix, whatever the number of steps.
+    n_weights = sum(len(lin.weights) for cell in model.cells for lin in cell.linears.values())
+    assert n_weights == 9 * SHAPE.nlayers
+    for steps in (2, T):
+        y, _ = model.forward_from_embedding(model.embedding(ids[:steps]))
+        assert _node_kinds(y)["TBackward0"] == n_weights

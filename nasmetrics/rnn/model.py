@@ -102,17 +102,22 @@ class RecipeCell(nn.Module):
         # step: one larger GEMM forward and one backward that also sums the input gradient.
         # Each node's bias rides on the product of its first input. The ``x`` input of every
         # step is known up front: its product is one GEMM over the whole sequence.
+        # The stacked weights are transposed once here, not inside every step's product: a
+        # transpose per step is one autograd node per step, and a double backward (the
+        # proxies' Hessian-gradient product) then holds one weight-sized gradient in each of
+        # them until the whole pass reaches them, ~2 GB on the largest cells. Stored
+        # contiguous, so the steps' weight gradients (laid out like it) add up in place.
         fused: dict[str, tuple[torch.Tensor, torch.Tensor, list[str]]] = {}
         for src, items in self.consumers().items():
             lins = [(self.linears[name], j) for name, j in items]
-            weight = torch.cat([lin.weights[j] for lin, j in lins])
+            weight_t = torch.cat([lin.weights[j].t() for lin, j in lins], dim=1)
             bias = torch.cat([lin.bias if j == 0 else lin.bias.new_zeros(hid) for lin, j in lins])
-            fused[src] = (weight, bias, [name for name, _ in items])
+            fused[src] = (weight_t, bias, [name for name, _ in items])
 
         x_steps: list[tuple[torch.Tensor, ...]] = []
         if "x" in fused:
-            weight, bias, _ = fused["x"]
-            product = F.linear(xs, weight, bias)
+            weight_t, bias, _ = fused["x"]
+            product = torch.addmm(bias, xs.flatten(0, 1), weight_t).unflatten(0, xs.shape[:2])
             if on_product is not None:
                 on_product("x", xs, product)
             x_steps = [p.split(hid, dim=1) for p in product.unbind(0)]
@@ -146,10 +151,10 @@ class RecipeCell(nn.Module):
         # consumers' chunks wait in ``chunks``.
         for src in node.inputs:
             if src not in multiplied:
-                weight, bias, names = fused[src]
+                weight_t, bias, names = fused[src]
                 parts = done.get(src)
                 if parts is None:
-                    product = F.linear(vals[src], weight, bias)
+                    product = torch.addmm(bias, vals[src], weight_t)
                     if on_product is not None:
                         on_product(src, vals[src], product)
                     parts = product.split(self.hidden_size, dim=1)

@@ -200,6 +200,8 @@ def _loss_passes(model, weights, ids, decoder, halves):
                                              allow_unused=True)
     else:  # no proxy weight reaches y: H g has no cells' part
         second, y_dot = [None] * n_w, torch.zeros_like(y)
+    # the first backward's graph is spent; what follows needs only the forward's
+    del inner, big_g
     grad_y, own = decoder.hessian(y.detach(), y_dot.detach(), w_dot)
     through_y = torch.autograd.grad(y, weights, grad_outputs=grad_y, allow_unused=True)
     hessian_grads = [proxies.add_or_none(a, b) for a, b in zip(second, through_y, strict=True)]
