@@ -159,7 +159,7 @@ def _node_kinds(y: torch.Tensor) -> dict[str, int]:
 
 def test_weights_are_transposed_once_per_forward_not_once_per_step(model, ids):
     # A transpose node per step would make the proxies' double backward hold a weight-sized
-    # gradient per step until the pass reaches it (docs/rnn.md, "Cost"): one per weight
+    # gradient per step until the pass reaches it (docs/rnn.md, "Memory"): one per weight
     # matrix, whatever the number of steps.
     n_weights = sum(len(lin.weights) for cell in model.cells for lin in cell.linears.values())
     assert n_weights == 9 * SHAPE.nlayers
