@@ -143,7 +143,6 @@ def test_seed_makes_models_identical_and_different():
     assert not torch.equal(a.embedding.weight, c.embedding.weight)
 
 
-
 def _node_kinds(y: torch.Tensor) -> dict[str, int]:
     kinds: dict[str, int] = {}
     seen, todo = set(), [y.grad_fn]

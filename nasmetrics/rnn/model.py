@@ -105,8 +105,7 @@ class RecipeCell(nn.Module):
         # The stacked weights are transposed once here, not inside every step's product: a
         # transpose per step is one autograd node per step, and a double backward (the
         # proxies' Hessian-gradient product) then holds one weight-sized gradient in each of
-        # them until the whole pass reaches them, ~2 GB on the largest cells. Stored
-        # contiguous, so the steps' weight gradients (laid out like it) add up in place.
+        # them until the whole pass reaches them, ~2 GB on the largest cells.
         fused: dict[str, tuple[torch.Tensor, torch.Tensor, list[str]]] = {}
         for src, items in self.consumers().items():
             lins = [(self.linears[name], j) for name, j in items]
