@@ -147,14 +147,27 @@ def zico(per_batch_grads: Sequence[Tensors]) -> float:
     for grads in zip(*per_batch_grads, strict=True):
         if any(g is None for g in grads):
             continue
-        g = torch.stack([x.detach().double() for x in grads])
-        # population std written out: torch's std over the short first axis is ~20x slower
-        std = (g - g.mean(dim=0)).square_().mean(dim=0).sqrt_()
-        keep = std != 0
-        total = float((g.abs().mean(dim=0)[keep] / std[keep]).sum())
+        total = _zico_sum([x.detach().double() for x in grads])
         if total != 0:
             score += math.log(total)
     return score
+
+
+def _zico_sum(grads: list[torch.Tensor]) -> float:
+    # sum over the entries with a nonzero deviation of mean |g| / std
+    if len(grads) == 2:
+        # two batches a, b: mean |g| = (|a| + |b|) / 2 and the population std = |a - b| / 2;
+        # written out, this is a third of the full computation's passes over the (embedding-
+        # sized) arrays, and no compaction of the kept entries
+        a, b = grads
+        std = torch.sub(a, b).abs_()
+        ratio = a.abs().add_(b.abs()).div_(std)
+        return float(ratio.masked_fill_(std == 0, 0).sum())
+    g = torch.stack(grads)
+    # population std written out: torch's std over the short first axis is ~20x slower
+    std = (g - g.mean(dim=0)).square_().mean(dim=0).sqrt_()
+    keep = std != 0
+    return float((g.abs().mean(dim=0)[keep] / std[keep]).sum())
 
 
 def meco_layer(features: np.ndarray) -> float:
@@ -244,10 +257,19 @@ def pass_values(weights: Sequence[torch.Tensor], half_grads: Sequence[Tensors],
     loss and the half's number of loss terms; their sum (:func:`batch_gradient`); H g per
     weight; fisher's per-sample sums."""
     all_terms = sum(half_terms)
-    # each half's own mean loss: its part of the batch mean times all terms / its terms
-    zico_value = (zico([[None if g is None else g * (all_terms / n) for g in h]
-                        for h, n in zip(half_grads, half_terms, strict=True)])
-                  if all(n > 0 for n in half_terms) else float("nan"))
+    # each half's own mean loss is its part of the batch mean times all terms / its terms;
+    # zico's ratio mean |g| / std is unchanged by one common factor, so equal halves skip
+    # the scaled copies
+    scales = [all_terms / n for n in half_terms] if all(n > 0 for n in half_terms) else None
+    if scales is None:
+        zico_value = float("nan")
+    elif len(set(scales)) == 1:
+        zico_value = zico(half_grads)
+    else:
+        zico_value = zico([[None if g is None else g * c for g in h]
+                           for h, c in zip(half_grads, scales, strict=True)])
+    # float64 once for snip, plain, grasp and l2_norm
+    weights = [w.detach().double() for w in weights]
     return {
         "grad_norm": grad_norm(total),
         "snip": snip(weights, total),

@@ -61,6 +61,27 @@ def test_zico_on_constructed_gradients():
     assert proxies.zico([[torch.tensor([1.0])], [torch.tensor([-1.0])]]) == pytest.approx(0.0)
     with pytest.raises(ValueError, match="2\\+ batches"):
         proxies.zico([a])
+    # three batches [1], [2], [3]: mean |g| 2, population std sqrt(2/3)
+    three = [[torch.tensor([1.0])], [torch.tensor([2.0])], [torch.tensor([3.0])]]
+    assert proxies.zico(three) == pytest.approx(math.log(2 / math.sqrt(2 / 3)))
+
+
+def test_pass_values_zico_reads_each_half_as_its_own_mean_loss():
+    # equal halves: each half's part of the batch mean is half its own mean loss, and zico
+    # of the parts equals zico of the halves' own gradients (the ratio ignores one common
+    # factor); unequal halves (3 and 1 terms) are scaled each by its own factor
+    a = [torch.tensor([1.0, 2.0, -0.5])]
+    b = [torch.tensor([3.0, 2.5, 0.25])]
+    w = [torch.ones(3)]
+    total = proxies.batch_gradient([a, b])
+    values = proxies.pass_values(w, [a, b], total, [2, 2], [torch.zeros(3)],
+                                 [torch.ones(1, 1)], 4)
+    assert values["zico"] == proxies.zico([[2 * a[0]], [2 * b[0]]])
+    values = proxies.pass_values(w, [a, b], total, [3, 1], [torch.zeros(3)],
+                                 [torch.ones(1, 1)], 4)
+    assert values["zico"] == pytest.approx(proxies.zico([[a[0] * 4 / 3], [b[0] * 4]]),
+                                           rel=1e-12)
+    assert values["zico"] != pytest.approx(proxies.zico([a, b]))
 
 
 def test_fisher_on_constructed_sums():

@@ -180,12 +180,15 @@ def _loss_passes(model, weights, ids, decoder, halves):
     # gradients or less, near the rounding a float32 backward accumulates in each.
     diff = torch.autograd.grad(y, weights, grad_outputs=grads_y[0] - grads_y[1],
                                retain_graph=True, allow_unused=True)
+    g64 = [None if g is None else g.detach().double() for g in big_g]
+    d64 = [None if d is None else d.double() for d in diff]
+    del diff
     half_grads = []
-    for sign, own in zip((1, -1), decoder_w, strict=True):
-        half = [None if g is None else (g.detach().double() + sign * d.double()) / 2
-                for g, d in zip(big_g, diff, strict=True)]
+    for op, own in zip((torch.add, torch.sub), decoder_w, strict=True):
+        half = [None if g is None else op(g, d).div_(2) for g, d in zip(g64, d64, strict=True)]
         half[0] = proxies.add_or_none(own.double(), half[0])  # the embedding: lookup + decoder
         half_grads.append(half)
+    del g64, d64
     total = proxies.batch_gradient(half_grads)
     # node outputs are (columns, units) per step: per column, the sum over the steps
     per_activation = list(proxies.activation_sums(outs, act_grads).values())
