@@ -6,7 +6,11 @@ its vocabulary, emsize 400 / nhid 600 / 3 layers, every proxy (run_proxy_passes)
 The architectures are the first N of rnn_speed.py's named set (ARCH_IDS: the speed issue's 8
 recipes and the 3 largest cells). As in rnn_speed.py, two worker processes (one per code
 version, benchmarks/rnn_speed_worker.py in its proxies mode) score the same architecture one
-after the other, the order alternating, after one untimed warm-up; the values are compared.
+after the other, the order alternating, after one untimed warm-up; the values are compared,
+and this checkout's time is broken down by pass (the laps of run_proxy_passes: the forward,
+the decoder's gradients, the first backward, the halves' difference, the float64 halves and
+fisher's sums, the cells' part of H g, the decoder's part, the backward of that through the
+cells, the proxies' sums, SynFlow).
 
     python benchmarks/rnn_proxy_speed.py [--base 85789d0] [--n 4 | --archs ID ...]
                                          [--threads 1] [--mirror F]
@@ -72,6 +76,7 @@ def main() -> None:
                        "base_peak_gb": got["base"]["peak_gb"], "peak_gb": got["this"]["peak_gb"],
                        **{f"rel_diff_{m}": d for m, d in diffs.items()}}
                 row["speedup"] = row["base_seconds"] / row["seconds"]
+                row.update({f"{name}_seconds": v for name, v in got["this"]["passes"].items()})
                 rows.append(row)
                 print(f"{corpus} arch {arch_id}: {args.base} {row['base_seconds']:.2f} s, this "
                       f"{row['seconds']:.2f} s ({row['speedup']:.2f}x); values differ by <= "
@@ -95,9 +100,20 @@ def main() -> None:
         *[(f"largest relative difference: {c.removeprefix('rel_diff_')}", f"{df[c].max():.1e}")
           for c in diff_cols],
     ], columns=["quantity", "value"])
+    # where this checkout's time goes: mean seconds of each pass per corpus
+    pass_cols = [c for c in df if c.endswith("_seconds") and c not in ("seconds", "base_seconds")]
+    breakdown = df.groupby("corpus", sort=False)[pass_cols].mean().T
+    breakdown.index = [c.removesuffix("_seconds") for c in pass_cols]
+    breakdown.index.name = "pass"
+    for corpus in list(breakdown.columns):
+        breakdown[f"{corpus} share"] = breakdown[corpus] / df.loc[df["corpus"] == corpus,
+                                                                   "seconds"].mean()
     print()
     print(summary.to_string(index=False))
-    save_results("rnn_proxy_speed", df, summary.to_markdown(index=False))
+    print()
+    print(breakdown.to_string(float_format="{:.3f}".format))
+    save_results("rnn_proxy_speed", df, summary.to_markdown(index=False),
+                 breakdown.to_markdown(floatfmt=".3f"))
 
 
 if __name__ == "__main__":

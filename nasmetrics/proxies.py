@@ -23,7 +23,7 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -51,10 +51,12 @@ PASS_PROXY_NAMES = tuple(name for name, _, _ in PASS_PROXIES)
 @dataclass
 class ProxyCapture:
     """The values of :data:`PASS_PROXIES` for one architecture, and the wall time of the
-    passes that computed them (beyond the paper metrics' passes)."""
+    passes that computed them (beyond the paper metrics' passes); ``laps``: the seconds of
+    each of those passes, where the side records them (the RNN side), for the benchmarks."""
 
     values: dict[str, float]
     seconds: float
+    laps: dict[str, float] = field(default_factory=dict)
 
 
 def register_pass_proxies(registry) -> None:

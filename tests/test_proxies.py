@@ -169,6 +169,17 @@ def _functional_loss(model, weights, ws, ids, targets):
             module._parameters[name] = p
 
 
+def test_rnn_proxy_passes_time_each_pass(model, tokens):
+    # the laps cover the whole call, pass by pass, in the order they run
+    cap = run_proxy_passes(model, tokens[:-1], tokens[1:])
+    assert list(cap.laps) == ["forward", "decoder_gradients", "first_backward",
+                              "halves_difference", "halves_and_activation_sums",
+                              "hessian_cells", "decoder_hessian", "hessian_through_y", "sums",
+                              "synflow"]
+    assert all(v >= 0 for v in cap.laps.values())
+    assert 0 <= cap.seconds - sum(cap.laps.values()) < 0.01
+
+
 def test_rnn_zico_reads_the_two_halves(model, tokens):
     ids, targets = tokens[:-1], tokens[1:]
     cap = run_proxy_passes(model, ids, targets)

@@ -66,13 +66,29 @@ def run_proxy_passes(model: RNNModel, ids: torch.Tensor, targets: torch.Tensor,
     decoder = _Decoder(model, targets, max(1, chunk_elements // model.shape.ntokens))
     halves = [chunks[0] for chunks in proxies.sample_halves(batch, batch, ids.device)]
 
+    laps = _Laps(start)
     half_grads, total, per_activation, hessian_grads = _loss_passes(model, weights, ids,
-                                                                    decoder, halves)
+                                                                    decoder, halves, laps)
     values = proxies.pass_values(weights, half_grads, total, [steps * len(c) for c in halves],
                                  hessian_grads, per_activation, batch)
+    laps.lap("sums")
     values["synflow"] = _synflow(model, steps)
     values["flops"] = flops(model)
-    return ProxyCapture(values, time.perf_counter() - start)
+    laps.lap("synflow")
+    return ProxyCapture(values, time.perf_counter() - start, dict(laps))
+
+
+class _Laps(dict):
+    """Seconds per named pass: :meth:`lap` charges the time since the previous lap."""
+
+    def __init__(self, start: float):
+        super().__init__()
+        self._last = start
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self[name] = self.get(name, 0.0) + now - self._last
+        self._last = now
 
 
 class _Decoder:
@@ -145,7 +161,7 @@ class _Decoder:
         return grad_y, own
 
 
-def _loss_passes(model, weights, ids, decoder, halves):
+def _loss_passes(model, weights, ids, decoder, halves, laps):
     """Per half, every weight's gradient of the half's part of the batch's mean loss; their
     sum; per linear node (layer, node), the per-column sums over steps of a * dL/da; H g per
     weight.
@@ -160,6 +176,8 @@ def _loss_passes(model, weights, ids, decoder, halves):
        y_dot = dy/dweights . g, the cells' output moved along g;
     3. with y_dot the decoder's part is written out (:meth:`_Decoder.hessian`), and one
        more backward through y sends its output gradient into the weights.
+
+    ``laps`` (:class:`_Laps`) gets the seconds of each of these passes.
     """
     if len(halves) != 2:
         raise ValueError(f"the proxy passes take two halves of the batch, got {len(halves)}")
@@ -169,17 +187,21 @@ def _loss_passes(model, weights, ids, decoder, halves):
             (layer, node), []).append(o))[0]
     flat = [a for items in outs.values() for a in items]
     n_w = len(weights)
+    laps.lap("forward")
     grads_y, decoder_w = zip(*(decoder.gradients(y.detach(), cols) for cols in halves),
                              strict=True)
     r = sum(grads_y).requires_grad_()
+    laps.lap("decoder_gradients")
     grads = torch.autograd.grad(y, [*weights, *flat], grad_outputs=r, create_graph=True,
                                 allow_unused=True)
+    laps.lap("first_backward")
     big_g, act_grads = grads[:n_w], grads[n_w:]
     # The halves' difference by its own backward (of <r1 - r2, y>), not as the difference of
     # two backwards: zico divides by it, and for many entries it is 1e-6 of the halves'
     # gradients or less, near the rounding a float32 backward accumulates in each.
     diff = torch.autograd.grad(y, weights, grad_outputs=grads_y[0] - grads_y[1],
                                retain_graph=True, allow_unused=True)
+    laps.lap("halves_difference")
     g64 = [None if g is None else g.detach().double() for g in big_g]
     d64 = [None if d is None else d.double() for d in diff]
     del diff
@@ -193,6 +215,7 @@ def _loss_passes(model, weights, ids, decoder, halves):
     # node outputs are (columns, units) per step: per column, the sum over the steps
     per_activation = list(proxies.activation_sums(outs, act_grads).values())
     del act_grads, grads
+    laps.lap("halves_and_activation_sums")
 
     u = [None if t is None else t.to(w.dtype) for w, t in zip(weights, total, strict=True)]
     inner = [(g * t).sum() for g, t in zip(big_g, u, strict=True)
@@ -205,8 +228,11 @@ def _loss_passes(model, weights, ids, decoder, halves):
         second, y_dot = [None] * n_w, torch.zeros_like(y)
     # the first backward's graph is spent; what follows needs only the forward's
     del inner, big_g
+    laps.lap("hessian_cells")
     grad_y, own = decoder.hessian(y.detach(), y_dot.detach(), w_dot)
+    laps.lap("decoder_hessian")
     through_y = torch.autograd.grad(y, weights, grad_outputs=grad_y, allow_unused=True)
+    laps.lap("hessian_through_y")
     hessian_grads = [proxies.add_or_none(a, b) for a, b in zip(second, through_y, strict=True)]
     hessian_grads[0] = proxies.add_or_none(own, hessian_grads[0])
     return half_grads, total, per_activation, hessian_grads
