@@ -70,9 +70,12 @@ class Worker:
     """A benchmark worker process (``script`` in benchmarks/, run with ``args``) that imports
     nasmetrics from ``code_root``: one JSON line in per job, one JSON line out."""
 
-    def __init__(self, script: str, code_root: Path, args: list, threads: int):
-        env = dict(os.environ, PYTHONPATH=str(code_root), OMP_NUM_THREADS=str(threads),
-                   MKL_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads))
+    def __init__(self, script: str, code_root: Path, args: list, threads: int,
+                 environ: dict[str, str] | None = None):
+        # ``environ``: the variables to start from instead of this process's environment
+        env = dict(os.environ if environ is None else environ, PYTHONPATH=str(code_root),
+                   OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads),
+                   OPENBLAS_NUM_THREADS=str(threads))
         self.proc = subprocess.Popen(
             [sys.executable, str(HERE / script), *map(str, args)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env, cwd=code_root)

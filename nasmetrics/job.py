@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 
 import torch
 
+from nasmetrics.allocator import ALLOCATOR_ENV
 from nasmetrics.partial import PartialRows, fingerprint
 
 
@@ -16,11 +18,14 @@ def log(message: str) -> None:
 
 
 def scoring_job(smk) -> tuple[PartialRows, Callable[[str], None]]:
-    """Torch on the job's thread count, and the job's progress file: finished architectures
+    """Torch on the job's thread count, a log line with the allocator settings the job
+    started with (nasmetrics/allocator.py), and the job's progress file: finished architectures
     survive a kill, and the rerun resumes from them (nasmetrics/partial.py). The progress file
     is fingerprinted by the job's params (the code version among them), its wildcards and the
     contents of its inputs."""
     torch.set_num_threads(smk.threads)
+    log("allocator: " + " ".join(f"{key}={os.environ.get(key, '(unset)')}"
+                                 for key in ALLOCATOR_ENV))
     key = {**dict(smk.params.items()), **dict(smk.wildcards.items())}
     progress = PartialRows.beside(smk.output[0], fingerprint(key, list(smk.input)))
     return progress, log

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from snakemake.utils import validate
 
+from nasmetrics.allocator import set_allocator_env
 from nasmetrics.bert.benchmark import TASKS as BERT_TASKS
 from nasmetrics.bert.metrics import BERT_METRICS
 from nasmetrics.code_version import code_version as _code_version
@@ -15,6 +16,10 @@ from nasmetrics.shard_index import n_shards, read_shard_count
 from nasmetrics.sources import SOURCES
 
 validate(config, schema="../config/schema.yaml")
+
+# every job process inherits the allocator settings (nasmetrics/allocator.py); a variable
+# already in the environment is left as it is
+set_allocator_env()
 
 RNN = config["rnn"]
 BERT = config["bert"]

@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 from conftest import debian_packages, job_counts, snakemake, workflow_rules
 
+from nasmetrics.allocator import ALLOCATOR_ENV
 from nasmetrics.bert.benchmark import TASKS
 from nasmetrics.bert.metrics import BERT_METRICS
 from nasmetrics.code_version import imported_files
@@ -38,6 +39,15 @@ def test_partial_target_builds_only_its_branch(run):
     work, partial, branch_only = run
     assert branch_only
     assert "Finished" in partial or "steps (100%) done" in partial
+
+
+def test_scoring_jobs_start_with_the_allocator_settings(run):
+    # the workflow puts them in its environment unless set already; every job inherits them
+    want = "allocator: " + " ".join(f"{k}={os.environ.get(k, v)}"
+                                    for k, v in ALLOCATOR_ENV.items())
+    assert "THP_MEM_ALLOC_ENABLE=" in want
+    for log in ("logs/rnn/ptb/shards/0.log", "logs/bert/corrected/shards/0.log"):
+        assert want in (run[0] / log).read_text().splitlines(), log
 
 
 def test_outputs_exist(run):
