@@ -23,17 +23,20 @@ import os
 import tempfile
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-from common import ROOT, Worker, parse, relative_difference, save_results
+from common import (
+    ROOT,
+    Worker,
+    parse,
+    relative_difference,
+    rnn_recipes,
+    save_bert_input,
+    save_results,
+    save_rnn_batch,
+)
 from rnn_speed import WARM_UP
 
 from nasmetrics.allocator import ALLOCATOR_ENV
-from nasmetrics.bert.inputs import encode, wikitext_paragraphs
-from nasmetrics.bert.mlm import mlm_mask
-from nasmetrics.bert.tokenizer import load_tokenizer
-from nasmetrics.corpus import corpus_batches, input_batch, target_batch
-from nasmetrics.rnn.benchmark import combine_runs, iter_log_files, log_records
 from nasmetrics.rnn.score import VOCAB_SIZES
 
 # small, medium and the largest cells of the speed benchmark's named set
@@ -54,28 +57,17 @@ def main() -> None:
         tmp = Path(tmp)
         jobs = {}
         if {"rnn_paper", "rnn_proxies"} & set(args.kinds):
-            archs = combine_runs(log_records(iter_log_files(
-                mirror / "nas-bench-nlp" / "train_logs_wikitext-2.zip"))).set_index("arch_id")
-            lines = [(mirror / "corpora" / "wikitext-2" / f"{s}.txt").read_text().splitlines()
-                     for s in ("valid", "test")]
-            data = corpus_batches(*lines)[0]
-            np.save(tmp / "ids.npy", input_batch(data))
-            np.save(tmp / "targets.npy", target_batch(data))
-            rnn_args = [tmp / "ids.npy", VOCAB_SIZES["wikitext2"]]
+            archs = rnn_recipes(mirror)
+            ids, targets = save_rnn_batch(mirror, "wikitext2", tmp)
+            rnn_args = [ids, VOCAB_SIZES["wikitext2"]]
             recipe = {a: {"recipe": archs.at[a, "recipe"]} for a in [WARM_UP, *args.archs]}
             if "rnn_paper" in args.kinds:
                 jobs["rnn_paper"] = ("rnn_speed_worker.py", rnn_args, recipe)
             if "rnn_proxies" in args.kinds:
-                jobs["rnn_proxies"] = ("rnn_speed_worker.py", [*rnn_args, tmp / "targets.npy"],
-                                       recipe)
+                jobs["rnn_proxies"] = ("rnn_speed_worker.py", [*rnn_args, targets], recipe)
         if "bert_proxies" in args.kinds:
             bench = json.loads((mirror / "training-free-nas" / "BERT_benchmark.json").read_text())
-            tok = load_tokenizer(mirror / "tokenizers" / "bert-base-uncased" / "vocab.txt")
-            text = (mirror / "corpora" / "wikitext-2" / "test.txt").read_text().splitlines()
-            ids, mask = encode(tok, wikitext_paragraphs(text, 32), 128)
-            mlm_ids, labels = mlm_mask(ids, mask, tok.all_special_ids, tok.mask_token_id, seed=0)
-            np.savez(tmp / "input.npz", input_ids=ids, attention_mask=mask,
-                     mlm_input_ids=mlm_ids, mlm_labels=labels)
+            save_bert_input(mirror, 32, 128, tmp / "input.npz")
             entries = {e["id"]: e for e in [bench[-1], *bench[:args.bert_n]]}
             jobs["bert_proxies"] = ("bert_speed_worker.py", [tmp / "input.npz"], {
                 i: {"overrides": e["hparams"]["model_hparam_overrides"], "mode": "corrected",

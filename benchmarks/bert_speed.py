@@ -26,13 +26,8 @@ import json
 import tempfile
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-from common import ROOT, Worker, extract, parse, relative_difference, save_results
-
-from nasmetrics.bert.inputs import encode, wikitext_paragraphs
-from nasmetrics.bert.mlm import mlm_mask
-from nasmetrics.bert.tokenizer import load_tokenizer
+from common import ROOT, Worker, extract, parse, relative_difference, save_bert_input, save_results
 
 PAPER_SECONDS_ARCH0 = 116.0
 # the speed issue's starting commit
@@ -50,17 +45,12 @@ def main() -> None:
     ap.add_argument("--base", default=BASE, help="the commit to compare with ('none': skip)")
     args, mirror = parse(ap)
     bench = json.loads((mirror / "training-free-nas" / "BERT_benchmark.json").read_text())
-    tok = load_tokenizer(mirror / "tokenizers" / "bert-base-uncased" / "vocab.txt")
-    lines = (mirror / "corpora" / "wikitext-2" / "test.txt").read_text().splitlines()
-    ids, mask = encode(tok, wikitext_paragraphs(lines, args.n_texts), args.seq_len)
-    mlm_ids, labels = mlm_mask(ids, mask, tok.all_special_ids, tok.mask_token_id, seed=0)
     versions = ["this"] if args.base == "none" else ["base", "this"]
 
     rows, peaks = [], {}
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        np.savez(tmp / "input.npz", input_ids=ids, attention_mask=mask,
-                 mlm_input_ids=mlm_ids, mlm_labels=labels)
+        save_bert_input(mirror, args.n_texts, args.seq_len, tmp / "input.npz")
         roots = {"this": ROOT}
         if "base" in versions:
             roots["base"] = tmp / "base"

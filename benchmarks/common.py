@@ -16,7 +16,10 @@ import numpy as np
 import pandas as pd
 import torch
 
-from nasmetrics.corpus import corpus_batches, input_batch
+from nasmetrics.bert.inputs import encode, wikitext_paragraphs
+from nasmetrics.bert.mlm import mlm_mask
+from nasmetrics.bert.tokenizer import load_tokenizer
+from nasmetrics.corpus import corpus_batches, input_batch, target_batch
 from nasmetrics.rnn.benchmark import combine_runs, iter_log_files, log_records
 
 HERE = Path(__file__).resolve().parent
@@ -31,6 +34,39 @@ def parse(ap: argparse.ArgumentParser) -> tuple[argparse.Namespace, Path]:
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     return args, Path(args.mirror)
+
+
+# the mirror's folder of each RNN corpus
+CORPUS_DIRS = {"ptb": "ptb", "wikitext2": "wikitext-2"}
+
+
+def rnn_recipes(mirror: Path) -> pd.DataFrame:
+    """Every NAS-Bench-NLP architecture of the WikiText-2 logs, indexed by arch_id."""
+    return combine_runs(log_records(iter_log_files(
+        mirror / "nas-bench-nlp" / "train_logs_wikitext-2.zip"))).set_index("arch_id")
+
+
+def save_rnn_batch(mirror: Path, corpus: str, folder: Path) -> tuple[Path, Path]:
+    """The paper's input batch of ``corpus`` (70 steps x 50 columns) and its next tokens,
+    saved as ``folder``/ids.npy and targets.npy; returns the two paths."""
+    lines = [(mirror / "corpora" / CORPUS_DIRS[corpus] / f"{s}.txt").read_text().splitlines()
+             for s in ("valid", "test")]
+    data = corpus_batches(*lines)[0]
+    paths = folder / "ids.npy", folder / "targets.npy"
+    np.save(paths[0], input_batch(data))
+    np.save(paths[1], target_batch(data))
+    return paths
+
+
+def save_bert_input(mirror: Path, n_texts: int, seq_len: int, path: Path) -> None:
+    """``n_texts`` WikiText-2 paragraphs as ``seq_len`` tokens and their masked-language-model
+    input (seed 0), saved as the .npz the transformer worker reads."""
+    tok = load_tokenizer(mirror / "tokenizers" / "bert-base-uncased" / "vocab.txt")
+    lines = (mirror / "corpora" / "wikitext-2" / "test.txt").read_text().splitlines()
+    ids, mask = encode(tok, wikitext_paragraphs(lines, n_texts), seq_len)
+    mlm_ids, labels = mlm_mask(ids, mask, tok.all_special_ids, tok.mask_token_id, seed=0)
+    np.savez(path, input_ids=ids, attention_mask=mask, mlm_input_ids=mlm_ids,
+             mlm_labels=labels)
 
 
 def rnn_sample(mirror: Path, n: int) -> tuple[pd.DataFrame, np.ndarray]:

@@ -24,18 +24,24 @@ import argparse
 import tempfile
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-from common import ROOT, Worker, extract, parse, relative_difference, save_results
+from common import (
+    CORPUS_DIRS,
+    ROOT,
+    Worker,
+    extract,
+    parse,
+    relative_difference,
+    rnn_recipes,
+    save_results,
+    save_rnn_batch,
+)
 from rnn_speed import ARCH_IDS, WARM_UP
 
-from nasmetrics.corpus import corpus_batches, input_batch, target_batch
-from nasmetrics.rnn.benchmark import combine_runs, iter_log_files, log_records
 from nasmetrics.rnn.score import VOCAB_SIZES
 
 # the last commit whose proxy passes ran the decoder through autograd, column chunk by chunk
 BASE = "85789d0"
-CORPUS_DIRS = {"ptb": "ptb", "wikitext2": "wikitext-2"}
 
 
 def main() -> None:
@@ -46,21 +52,16 @@ def main() -> None:
                     help="time these architecture ids instead (e.g. the cells with the largest "
                          "proxy memory: 1008799 1008823 1011619)")
     args, mirror = parse(ap)
-    archs = combine_runs(log_records(iter_log_files(
-        mirror / "nas-bench-nlp" / "train_logs_wikitext-2.zip"))).set_index("arch_id")
+    archs = rnn_recipes(mirror)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         base_root = tmp / "base"
         base_root.mkdir()
         extract(args.base, base_root)
-        for corpus, folder in CORPUS_DIRS.items():
-            lines = [(mirror / "corpora" / folder / f"{s}.txt").read_text().splitlines()
-                     for s in ("valid", "test")]
-            data = corpus_batches(*lines)[0]
-            np.save(tmp / "ids.npy", input_batch(data))
-            np.save(tmp / "targets.npy", target_batch(data))
-            worker_args = [tmp / "ids.npy", VOCAB_SIZES[corpus], tmp / "targets.npy"]
+        for corpus in CORPUS_DIRS:
+            ids, targets = save_rnn_batch(mirror, corpus, tmp)
+            worker_args = [ids, VOCAB_SIZES[corpus], targets]
             workers = {name: Worker("rnn_speed_worker.py", root, worker_args, args.threads)
                        for name, root in (("base", base_root), ("this", ROOT))}
             for worker in workers.values():

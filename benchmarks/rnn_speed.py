@@ -34,10 +34,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-from common import ROOT, Worker, extract, parse, relative_difference, save_results
+from common import ROOT, Worker, extract, parse, relative_difference, rnn_recipes, save_results
 
 from nasmetrics.corpus import corpus_batches, input_batch
-from nasmetrics.rnn.benchmark import combine_runs, iter_log_files, log_records
 from nasmetrics.rnn.model import ModelShape, RNNModel
 from nasmetrics.rnn.passes import PASS_NAMES
 from nasmetrics.rnn.recipe import parse_recipe
@@ -81,8 +80,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=len(ARCH_IDS),
                     help="time only the first N of ARCH_IDS (a quick check)")
     args, mirror = parse(ap)
-    archs = combine_runs(log_records(iter_log_files(
-        mirror / "nas-bench-nlp" / "train_logs_wikitext-2.zip"))).set_index("arch_id")
+    archs = rnn_recipes(mirror)
     lines = [(mirror / "corpora" / "wikitext-2" / f"{s}.txt").read_text().splitlines()
              for s in ("valid", "test")]
     ids = input_batch(corpus_batches(*lines)[0])

@@ -34,9 +34,7 @@ ALLOCATOR_ENV = {
 }
 
 
-def set_allocator_env(environ=os.environ) -> dict[str, str]:
-    """Put :data:`ALLOCATOR_ENV` into ``environ`` where a variable is not set yet; returns
-    the values in effect."""
+def set_allocator_env(environ=os.environ) -> None:
+    """Put :data:`ALLOCATOR_ENV` into ``environ`` where a variable is not set yet."""
     for key, value in ALLOCATOR_ENV.items():
         environ.setdefault(key, value)
-    return {key: environ[key] for key in ALLOCATOR_ENV}
