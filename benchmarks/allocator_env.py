@@ -10,7 +10,11 @@ peak memory (max RSS), and the largest relative difference of a value (the setti
 not change any).
 
     python benchmarks/allocator_env.py [--archs ID ...] [--bert-n 6] [--kinds ...]
+                                       [--base default|workflow] [--set KEY=VALUE ...]
                                        [--threads 1] [--mirror F]
+
+--set tries other values of the settings (the second worker's), --base workflow compares
+them with the workflow's own instead of the defaults.
 
 Writes benchmarks/results/allocator_env.{csv,md}.
 """
@@ -49,9 +53,16 @@ def main() -> None:
     ap.add_argument("--archs", type=int, nargs="+", default=list(ARCHS))
     ap.add_argument("--bert-n", type=int, default=6)
     ap.add_argument("--kinds", nargs="+", default=list(KINDS), choices=KINDS)
+    ap.add_argument("--base", choices=("default", "workflow"), default="default",
+                    help="compare with the allocator's defaults or the workflow's settings")
+    ap.add_argument("--set", nargs="+", default=[], metavar="KEY=VALUE",
+                    help="the second worker's settings: the workflow's with these changed")
     args, mirror = parse(ap)
-    default = {k: v for k, v in os.environ.items() if k not in ALLOCATOR_ENV}
-    environs = {"default": default, "tuned": {**default, **ALLOCATOR_ENV}}
+    tried = dict(ALLOCATOR_ENV, **dict(kv.split("=", 1) for kv in args.set))
+    default = {k: v for k, v in os.environ.items() if k not in tried}
+    base = default if args.base == "default" else {**default, **ALLOCATOR_ENV}
+    environs = {args.base: base, "tried": {**default, **tried}}
+    b = args.base
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -82,8 +93,8 @@ def main() -> None:
                 order = list(workers) if i % 2 == 0 else list(workers)[::-1]
                 got = {name: workers[name].ask(asks[arch_id]) for name in order}
                 # every value but the timings the scores tables carry (proxy_seconds)
-                diff = max(relative_difference(got["default"]["values"][m], v)
-                           for m, v in got["tuned"]["values"].items()
+                diff = max(relative_difference(got[b]["values"][m], v)
+                           for m, v in got["tried"]["values"].items()
                            if not m.endswith("seconds"))
                 rows.append({"kind": kind, "arch_id": arch_id,
                              **{f"{n}_seconds": got[n]["seconds"] for n in workers},
@@ -98,14 +109,15 @@ def main() -> None:
     df = pd.DataFrame(rows)
     summary = pd.DataFrame([{
         "job": kind, "architectures": len(g),
-        "seconds, default / tuned": f"{g.default_seconds.mean():.2f} / "
-                                    f"{g.tuned_seconds.mean():.2f}",
-        "speed-up": f"{g.default_seconds.mean() / g.tuned_seconds.mean():.2f}x",
-        "peak GB (max RSS), default / tuned": f"{g.default_peak_gb.max():.2f} / "
-                                              f"{g.tuned_peak_gb.max():.2f}",
+        f"seconds, {b} / tried": f"{g[f'{b}_seconds'].mean():.2f} / "
+                                 f"{g.tried_seconds.mean():.2f}",
+        "speed-up": f"{g[f'{b}_seconds'].mean() / g.tried_seconds.mean():.2f}x",
+        f"peak GB (max RSS), {b} / tried": f"{g[f'{b}_peak_gb'].max():.2f} / "
+                                           f"{g.tried_peak_gb.max():.2f}",
         "values, max rel. diff": f"{g.max_rel_diff.max():.1e}",
     } for kind, g in df.groupby("kind", sort=False)])
-    settings = "Settings: " + ", ".join(f"`{k}={v}`" for k, v in ALLOCATOR_ENV.items()) + "."
+    settings = (f"Tried: {', '.join(f'`{k}={v}`' for k, v in tried.items())}; against "
+                + ("the allocators' defaults." if b == "default" else "the workflow's settings."))
     print("\n" + summary.to_string(index=False))
     save_results("allocator_env", df, settings, summary.to_markdown(index=False))
 

@@ -8,9 +8,9 @@ recipes and the 3 largest cells). As in rnn_speed.py, two worker processes (one 
 version, benchmarks/rnn_speed_worker.py in its proxies mode) score the same architecture one
 after the other, the order alternating, after one untimed warm-up; the values are compared,
 and this checkout's time is broken down by pass (the laps of run_proxy_passes: the forward,
-the decoder's gradients, the first backward, the halves' difference, the float64 halves and
-fisher's sums, the cells' part of H g, the decoder's part, the backward of that through the
-cells, the proxies' sums, SynFlow).
+the decoder's gradients, the first backward, the halves' difference, the float64 halves with
+the gradient proxies' sums and fisher's, the cells' part of H g, the decoder's part, the
+backward of that through the cells, GraSP's sums, SynFlow).
 
     python benchmarks/rnn_proxy_speed.py [--base 85789d0] [--n 4 | --archs ID ...]
                                          [--threads 1] [--mirror F]

@@ -158,18 +158,26 @@ def zico(per_batch_grads: Sequence[Tensors]) -> float:
 def _zico_sum(grads: list[torch.Tensor]) -> float:
     # sum over the entries with a nonzero deviation of mean |g| / std
     if len(grads) == 2:
-        # two batches a, b: mean |g| = (|a| + |b|) / 2 and the population std = |a - b| / 2;
-        # written out, this is a third of the full computation's passes over the (embedding-
-        # sized) arrays, and no compaction of the kept entries
         a, b = grads
-        std = torch.sub(a, b).abs_()
-        ratio = a.abs().add_(b.abs()).div_(std)
-        return float(ratio.masked_fill_(std == 0, 0).sum())
+        return _zico_pair_sum(torch.add(a, b), torch.sub(a, b).abs_())
     g = torch.stack(grads)
     # population std written out: torch's std over the short first axis is ~20x slower
     std = (g - g.mean(dim=0)).square_().mean(dim=0).sqrt_()
     keep = std != 0
     return float((g.abs().mean(dim=0)[keep] / std[keep]).sum())
+
+
+def _zico_pair_sum(total: torch.Tensor, deviation: torch.Tensor) -> float:
+    """:func:`_zico_sum` of two batches a, b from their sum and ``deviation`` = |a - b|
+    (which it overwrites). mean |g| / std = (|a| + |b|) / |a - b|, and |a| + |b| is
+    max(|a + b|, |a - b|), in floating point too (rounding is monotonic and the same for
+    either sign), so the sum a caller already holds serves; written out, this is a third of
+    the full computation's passes over the (embedding-sized) arrays, and no compaction of
+    the kept entries."""
+    zero = deviation == 0
+    ratio = total.abs()
+    torch.maximum(ratio, deviation, out=ratio)
+    return float(ratio.div_(deviation).masked_fill_(zero, 0).sum())
 
 
 def meco_layer(features: np.ndarray) -> float:
@@ -227,7 +235,7 @@ def loss_gradient_proxies(weights: Sequence[torch.Tensor], loss_of, halves) -> d
     # one activation's samples may come from several chunks: concatenate them
     per_activation = [torch.cat(v) for v in fisher_sums.values()]
     n_samples = sum(len(c) for chunks in halves for c in chunks)
-    return pass_values(weights, half_grads, total, half_terms, hessian_grads, per_activation,
+    return pass_values(weights, half_grads, hessian_grads, half_terms, per_activation,
                        n_samples)
 
 
@@ -251,36 +259,86 @@ def activation_sums(acts: dict, grads: Tensors) -> dict:
     return sums
 
 
+class PassSums:
+    """grad_norm, snip, plain, grasp, zico and l2_norm summed weight by weight, so that a
+    side's passes can hand over each weight's float64 gradients and drop them before the
+    next weight's (a list of every weight's float64 halves and sum is several embedding-sized
+    arrays at once). The sums run in the weights' order, as the whole-list functions above
+    take them, so the values are the same to the bit.
+
+    ``half_terms``: each half's number of loss terms: each half's own mean loss is its part
+    of the batch mean times all terms / its terms; zico's ratio mean |g| / std is unchanged by
+    one common factor, so equal halves skip the scaled copies.
+    """
+
+    def __init__(self, half_terms: Sequence[int]):
+        all_terms = sum(half_terms)
+        self.scales = ([all_terms / n for n in half_terms] if all(n > 0 for n in half_terms)
+                       else None)
+        self._sums = dict.fromkeys(("grad_norm", "snip", "plain", "grasp", "zico", "l2_norm"),
+                                   0.0)
+
+    def add(self, weight: torch.Tensor, halves: Tensors) -> torch.Tensor | None:
+        """One weight and its halves' gradients; returns the batch gradient (their sum, in
+        their dtype; :func:`batch_gradient`), None where the weight has none."""
+        self._sums["l2_norm"] += float(torch.linalg.vector_norm(weight.detach().double()))
+        total = None
+        for h in halves:
+            total = add_or_none(total, h)
+        if total is None:
+            return None
+        if self.scales is not None and all(h is not None for h in halves):
+            scaled = len(set(self.scales)) > 1
+            if scaled:
+                halves = [h * c for h, c in zip(halves, self.scales, strict=True)]
+            halves = [h.detach().double() for h in halves]
+            if len(halves) == 2 and total.dtype == torch.float64 and not scaled:
+                # float64 halves: their sum is the batch gradient already computed
+                ratio_sum = _zico_pair_sum(total, torch.sub(*halves).abs_())
+            else:
+                ratio_sum = _zico_sum(halves)
+            if ratio_sum != 0:
+                self._sums["zico"] += math.log(ratio_sum)
+        del halves
+        t = total.double()
+        self._sums["grad_norm"] += float(torch.linalg.vector_norm(t))
+        product = weight.detach().double() * t
+        self._sums["plain"] += float(product.sum())
+        self._sums["snip"] += float(product.abs_().sum())
+        return total
+
+    def add_hessian(self, weight: torch.Tensor, hessian_grad: torch.Tensor | None) -> None:
+        """One weight's Hessian-gradient product (grasp)."""
+        if hessian_grad is not None:
+            self._sums["grasp"] += float((weight.detach().double()
+                                          * hessian_grad.detach().double()).sum())
+
+    def values(self, per_activation: Sequence[torch.Tensor], n_samples: int) -> dict[str, float]:
+        """The proxies, with fisher from its per-sample sums (:func:`fisher`)."""
+        s = self._sums
+        return {
+            "grad_norm": s["grad_norm"],
+            "snip": s["snip"],
+            "plain": s["plain"],
+            "grasp": -s["grasp"],
+            "fisher": fisher(per_activation, n_samples),
+            "zico": s["zico"] if self.scales is not None else float("nan"),
+            "l2_norm": s["l2_norm"],
+        }
+
+
 def pass_values(weights: Sequence[torch.Tensor], half_grads: Sequence[Tensors],
-                total: Tensors, half_terms: Sequence[int], hessian_grads: Tensors,
+                hessian_grads: Tensors, half_terms: Sequence[int],
                 per_activation: Sequence[torch.Tensor], n_samples: int) -> dict[str, float]:
     """grad_norm, snip, plain, grasp, fisher, zico and l2_norm from what the loss passes
     computed: per half, each weight's gradient of the half's part of the whole batch's mean
-    loss and the half's number of loss terms; their sum (:func:`batch_gradient`); H g per
-    weight; fisher's per-sample sums."""
-    all_terms = sum(half_terms)
-    # each half's own mean loss is its part of the batch mean times all terms / its terms;
-    # zico's ratio mean |g| / std is unchanged by one common factor, so equal halves skip
-    # the scaled copies
-    scales = [all_terms / n for n in half_terms] if all(n > 0 for n in half_terms) else None
-    if scales is None:
-        zico_value = float("nan")
-    elif len(set(scales)) == 1:
-        zico_value = zico(half_grads)
-    else:
-        zico_value = zico([[None if g is None else g * c for g in h]
-                           for h, c in zip(half_grads, scales, strict=True)])
-    # float64 once for snip, plain, grasp and l2_norm
-    weights = [w.detach().double() for w in weights]
-    return {
-        "grad_norm": grad_norm(total),
-        "snip": snip(weights, total),
-        "plain": plain(weights, total),
-        "grasp": grasp(weights, hessian_grads),
-        "fisher": fisher(per_activation, n_samples),
-        "zico": zico_value,
-        "l2_norm": l2_norm(weights),
-    }
+    loss and the half's number of loss terms; H g per weight; fisher's per-sample sums."""
+    sums = PassSums(half_terms)
+    for w, *halves in zip(weights, *half_grads, strict=True):
+        sums.add(w, halves)
+    for w, hg in zip(weights, hessian_grads, strict=True):
+        sums.add_hessian(w, hg)
+    return sums.values(per_activation, n_samples)
 
 
 def add_or_none(a: torch.Tensor | None, b: torch.Tensor | None) -> torch.Tensor | None:

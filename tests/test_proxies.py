@@ -66,6 +66,25 @@ def test_zico_on_constructed_gradients():
     assert proxies.zico(three) == pytest.approx(math.log(2 / math.sqrt(2 / 3)))
 
 
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_zico_two_batch_ratio_equals_the_written_out_formula(dtype):
+    # (|a| + |b|) / |a - b| per entry, the zero-deviation entries left out; the code forms
+    # |a| + |b| as max(|a + b|, |a - b|), which must be the same number to the bit
+    gen = torch.Generator().manual_seed(5)
+    a = torch.randn(10_000, generator=gen, dtype=dtype)
+    b = torch.randn(10_000, generator=gen, dtype=dtype) * torch.logspace(-8, 8, 10_000,
+                                                                           dtype=dtype)
+    b[:100] = a[:100]  # no deviation
+    b[100:200] = -a[100:200]
+    a[200:300] = 0
+    dev = (a - b).abs()
+    assert torch.equal(torch.maximum((a + b).abs(), dev), a.abs() + b.abs())
+    a, b = a.double(), b.double()  # zico's sums are float64
+    dev = (a - b).abs()
+    expect = float(((a.abs() + b.abs()) / dev).masked_fill(dev == 0, 0).sum())
+    assert proxies.zico([[a], [b]]) == math.log(expect)
+
+
 def test_pass_values_zico_reads_each_half_as_its_own_mean_loss():
     # equal halves: each half's part of the batch mean is half its own mean loss, and zico
     # of the parts equals zico of the halves' own gradients (the ratio ignores one common
@@ -73,15 +92,52 @@ def test_pass_values_zico_reads_each_half_as_its_own_mean_loss():
     a = [torch.tensor([1.0, 2.0, -0.5])]
     b = [torch.tensor([3.0, 2.5, 0.25])]
     w = [torch.ones(3)]
-    total = proxies.batch_gradient([a, b])
-    values = proxies.pass_values(w, [a, b], total, [2, 2], [torch.zeros(3)],
-                                 [torch.ones(1, 1)], 4)
+    values = proxies.pass_values(w, [a, b], [torch.zeros(3)], [2, 2], [torch.ones(1, 1)], 4)
     assert values["zico"] == proxies.zico([[2 * a[0]], [2 * b[0]]])
-    values = proxies.pass_values(w, [a, b], total, [3, 1], [torch.zeros(3)],
-                                 [torch.ones(1, 1)], 4)
+    values = proxies.pass_values(w, [a, b], [torch.zeros(3)], [3, 1], [torch.ones(1, 1)], 4)
     assert values["zico"] == pytest.approx(proxies.zico([[a[0] * 4 / 3], [b[0] * 4]]),
                                            rel=1e-12)
     assert values["zico"] != pytest.approx(proxies.zico([a, b]))
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("terms", [[5, 5], [7, 3]])
+def test_pass_sums_weight_by_weight_equal_the_whole_list_functions(dtype, terms):
+    # the running sums must give the list functions' values to the bit: same operations,
+    # same order; float64 halves take zico's shortcut through the batch gradient; a weight
+    # without gradient (None) counts in l2_norm only; entries equal in both halves have no
+    # deviation (zico leaves them out)
+    gen = torch.Generator().manual_seed(3)
+    weights = [torch.randn(4, 5, generator=gen), torch.randn(7, generator=gen),
+               torch.randn(2, 3, generator=gen)]
+    halves = [[torch.randn(w.shape, generator=gen, dtype=dtype) for w in weights]
+              for _ in range(2)]
+    halves[1][0][0] = halves[0][0][0]
+    halves[0][2] = halves[1][2] = None
+    hessian = [torch.randn(w.shape, generator=gen) for w in weights[:2]] + [None]
+    acts = [torch.randn(3, 4, generator=gen)]
+    total = proxies.batch_gradient(halves)
+    scaled = [[g * (sum(terms) / n) for g in h[:2]] for h, n in zip(halves, terms, strict=True)]
+    expect = {
+        "grad_norm": proxies.grad_norm(total),
+        "snip": proxies.snip(weights, total),
+        "plain": proxies.plain(weights, total),
+        "grasp": proxies.grasp(weights, hessian),
+        "fisher": proxies.fisher(acts, 3),
+        "zico": proxies.zico(scaled if terms[0] != terms[1] else halves),
+        "l2_norm": proxies.l2_norm(weights),
+    }
+    sums = proxies.PassSums(terms)
+    got_totals = [sums.add(w, [h[i] for h in halves]) for i, w in enumerate(weights)]
+    for w, hg in zip(weights, hessian, strict=True):
+        sums.add_hessian(w, hg)
+    assert sums.values(acts, 3) == expect
+    assert got_totals[2] is None
+    assert all(torch.equal(a, b) for a, b in zip(got_totals[:2], total[:2], strict=True))
+    # the deviation-free entry: its ratio would be inf, it adds nothing
+    assert math.isfinite(expect["zico"])
+    # a half without loss terms: no zico
+    assert math.isnan(proxies.PassSums([4, 0]).values([], 1)["zico"])
 
 
 def test_fisher_on_constructed_sums():

@@ -67,10 +67,9 @@ def run_proxy_passes(model: RNNModel, ids: torch.Tensor, targets: torch.Tensor,
     halves = [chunks[0] for chunks in proxies.sample_halves(batch, batch, ids.device)]
 
     laps = _Laps(start)
-    half_grads, total, per_activation, hessian_grads = _loss_passes(model, weights, ids,
-                                                                    decoder, halves, laps)
-    values = proxies.pass_values(weights, half_grads, total, [steps * len(c) for c in halves],
-                                 hessian_grads, per_activation, batch)
+    sums = proxies.PassSums([steps * len(c) for c in halves])
+    per_activation = _loss_passes(model, weights, ids, decoder, halves, sums, laps)
+    values = sums.values(per_activation, batch)
     laps.lap("sums")
     values["synflow"] = _synflow(model, steps)
     values["flops"] = flops(model)
@@ -153,25 +152,28 @@ class _Decoder:
             for (s, (y_rows, dot_rows, target)), p in zip(self._chunks(y, y_dot, cols=cols),
                                                            softmaxes, strict=True):
                 delta = self._delta(p, target)
-                z_dot = torch.addmm(y_rows @ w_dot.t(), dot_rows, self.weight.t())
-                s_z = p.mul_(z_dot - (p * z_dot).sum(-1, keepdim=True)).div_(self.n_tokens)
+                # in place where an input is spent: each temporary is a chunk of logits
+                z_dot = (y_rows @ w_dot.t()).addmm_(dot_rows, self.weight.t())
+                z_dot.sub_((p * z_dot).sum(-1, keepdim=True))
+                s_z = p.mul_(z_dot).div_(self.n_tokens)
+                del z_dot
                 out[s:s + len(target)] = torch.addmm(s_z @ self.weight, delta, w_dot)
                 own.addmm_(s_z.t(), y_rows).addmm_(delta.t(), dot_rows)
             grad_y[:, cols] = out.view(y.shape[0], len(cols), y.shape[-1])
         return grad_y, own
 
 
-def _loss_passes(model, weights, ids, decoder, halves, laps):
-    """Per half, every weight's gradient of the half's part of the batch's mean loss; their
-    sum; per linear node (layer, node), the per-column sums over steps of a * dL/da; H g per
-    weight.
+def _loss_passes(model, weights, ids, decoder, halves, sums, laps):
+    """Hands ``sums`` (:class:`proxies.PassSums`), weight by weight, each half's gradient of
+    its part of the batch's mean loss and then H g; returns, per linear node (layer, node),
+    the per-column sums over steps of a * dL/da (fisher's).
 
     With y the cells' output, phi = <r, y> for the batch's output gradient r = dL/dy held
     fixed, G = dphi/dweights its gradient (the cells' and the lookup's part of g):
 
     1. one forward; one backward of phi keeping its graph (G, the activation gradients);
        one backward of <r1 - r2, y>, r1 and r2 the halves' parts of r: the halves'
-       gradients are (G +- that) / 2, summed in float64;
+       gradients are (G +- that) / 2, formed in float64 one weight at a time;
     2. one backward of <G, g> gives the Hessian of phi times g and, with respect to r,
        y_dot = dy/dweights . g, the cells' output moved along g;
     3. with y_dot the decoder's part is written out (:meth:`_Decoder.hessian`), and one
@@ -199,25 +201,31 @@ def _loss_passes(model, weights, ids, decoder, halves, laps):
     # The halves' difference by its own backward (of <r1 - r2, y>), not as the difference of
     # two backwards: zico divides by it, and for many entries it is 1e-6 of the halves'
     # gradients or less, near the rounding a float32 backward accumulates in each.
-    diff = torch.autograd.grad(y, weights, grad_outputs=grads_y[0] - grads_y[1],
-                               retain_graph=True, allow_unused=True)
+    diff = list(torch.autograd.grad(y, weights, grad_outputs=grads_y[0] - grads_y[1],
+                                    retain_graph=True, allow_unused=True))
     laps.lap("halves_difference")
-    g64 = [None if g is None else g.detach().double() for g in big_g]
-    d64 = [None if d is None else d.double() for d in diff]
-    del diff
-    half_grads = []
-    for op, own in zip((torch.add, torch.sub), decoder_w, strict=True):
-        half = [None if g is None else op(g, d).div_(2) for g, d in zip(g64, d64, strict=True)]
-        half[0] = proxies.add_or_none(own.double(), half[0])  # the embedding: lookup + decoder
-        half_grads.append(half)
-    del g64, d64
-    total = proxies.batch_gradient(half_grads)
+    # g, H g's direction, in the weights' dtype
+    u: list[torch.Tensor | None] = []
+    for i, (w, g) in enumerate(zip(weights, big_g, strict=True)):
+        half = [None, None]
+        if g is not None:  # (g + d) / 2 and (g - d) / 2, the second in g's float64 copy
+            g64 = g.detach().to(torch.float64, copy=True)
+            d64 = diff[i].double()
+            half = [torch.add(g64, d64).div_(2), g64.sub_(d64).div_(2)]
+            del g64, d64
+        diff[i] = None
+        if i == 0:  # the embedding: lookup + decoder
+            half = [own.double() if h is None else h.add_(own)
+                    for own, h in zip(decoder_w, half, strict=True)]
+        total = sums.add(w, half)
+        del half
+        u.append(None if total is None else total.to(w.dtype))
+        del total
     # node outputs are (columns, units) per step: per column, the sum over the steps
     per_activation = list(proxies.activation_sums(outs, act_grads).values())
     del act_grads, grads
     laps.lap("halves_and_activation_sums")
 
-    u = [None if t is None else t.to(w.dtype) for w, t in zip(weights, total, strict=True)]
     inner = [(g * t).sum() for g, t in zip(big_g, u, strict=True)
              if g is not None and t is not None and g.requires_grad]
     w_dot = torch.zeros_like(decoder.weight) if u[0] is None else u[0]
@@ -230,12 +238,14 @@ def _loss_passes(model, weights, ids, decoder, halves, laps):
     del inner, big_g
     laps.lap("hessian_cells")
     grad_y, own = decoder.hessian(y.detach(), y_dot.detach(), w_dot)
+    del u, w_dot, y_dot
     laps.lap("decoder_hessian")
     through_y = torch.autograd.grad(y, weights, grad_outputs=grad_y, allow_unused=True)
     laps.lap("hessian_through_y")
-    hessian_grads = [proxies.add_or_none(a, b) for a, b in zip(second, through_y, strict=True)]
-    hessian_grads[0] = proxies.add_or_none(own, hessian_grads[0])
-    return half_grads, total, per_activation, hessian_grads
+    for i, (w, a, b) in enumerate(zip(weights, second, through_y, strict=True)):
+        hg = proxies.add_or_none(a, b)
+        sums.add_hessian(w, proxies.add_or_none(own, hg) if i == 0 else hg)
+    return per_activation
 
 
 def _synflow(model: RNNModel, steps: int) -> float:
