@@ -230,7 +230,7 @@ def test_rnn_proxy_passes_time_each_pass(model, tokens):
     cap = run_proxy_passes(model, tokens[:-1], tokens[1:])
     assert list(cap.laps) == ["forward", "decoder_gradients", "first_backward",
                               "halves_difference", "halves_and_activation_sums",
-                              "hessian_cells", "decoder_hessian", "hessian_through_y", "sums",
+                              "tangent_forward", "decoder_hessian", "tangent_backward", "sums",
                               "synflow"]
     assert all(v >= 0 for v in cap.laps.values())
     assert 0 <= cap.seconds - sum(cap.laps.values()) < 0.01

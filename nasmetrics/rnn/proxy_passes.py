@@ -4,11 +4,13 @@ The loss is the language model's own objective: next-token cross-entropy through
 decoder and its bias, on the scored (steps, batch) input with the next tokens as targets,
 averaged over all steps x batch tokens. zico reads the batch as two halves of columns (columns
 of an RNN in eval mode are independent). The passes (:func:`_loss_passes`): one forward of the
-cells over the whole batch and four backwards through it give each half's weight gradients,
-their sum the batch gradient g (grad_norm, snip, plain), fisher's activation gradients and
-grasp's exact Hessian-gradient product H g; synflow is one float64 pass of a copy with |W|,
-one all-ones column of embedding-sized inputs over the same number of steps, R = the sum of
-the decoder's outputs.
+cells over the whole batch and two backwards through it give each half's weight gradients,
+their sum the batch gradient g (grad_norm, snip, plain) and fisher's activation gradients; a
+second forward and backward carrying g as forward-mode tangents give grasp's exact
+Hessian-gradient product H g without keeping any backward's graph (the memory of the
+cells' second-order pass is that of a first-order one); synflow is one float64 pass of a
+copy with |W|, one all-ones column of embedding-sized inputs over the same number of steps,
+R = the sum of the decoder's outputs.
 
 The decoder and the softmax are not differentiated by autograd: their first and second
 derivatives are written out (:class:`_Decoder`) and run in chunks of tokens, so the
@@ -25,6 +27,7 @@ from __future__ import annotations
 import time
 
 import torch
+import torch.autograd.forward_ad as fwAD
 
 from nasmetrics import proxies
 from nasmetrics.proxies import ProxyCapture
@@ -168,16 +171,18 @@ def _loss_passes(model, weights, ids, decoder, halves, sums, laps):
     its part of the batch's mean loss and then H g; returns, per linear node (layer, node),
     the per-column sums over steps of a * dL/da (fisher's).
 
-    With y the cells' output, phi = <r, y> for the batch's output gradient r = dL/dy held
-    fixed, G = dphi/dweights its gradient (the cells' and the lookup's part of g):
+    With y the cells' output and r = dL/dy (the decoder's, :meth:`_Decoder.gradients`):
 
-    1. one forward; one backward of phi keeping its graph (G, the activation gradients);
-       one backward of <r1 - r2, y>, r1 and r2 the halves' parts of r: the halves'
-       gradients are (G +- that) / 2, formed in float64 one weight at a time;
-    2. one backward of <G, g> gives the Hessian of phi times g and, with respect to r,
-       y_dot = dy/dweights . g, the cells' output moved along g;
-    3. with y_dot the decoder's part is written out (:meth:`_Decoder.hessian`), and one
-       more backward through y sends its output gradient into the weights.
+    1. one forward; one backward of <r, y> (the cells' and the lookup's part of g, the
+       activation gradients); one backward of <r1 - r2, y>, r1 and r2 the halves' parts of
+       r: the halves' gradients are (that one +- this one) / 2, formed in float64 one weight
+       at a time;
+    2. H g is the derivative of the gradient along g, taken in forward mode over the
+       backward (no graph of a backward is kept): a forward with every proxy weight carrying
+       its part of g as a tangent gives y and its tangent y_dot = dy/dweights . g; the
+       decoder's part is written out from y_dot (:meth:`_Decoder.hessian`) and is the
+       tangent of r; one backward of <r, y> with those tangents carries, beside the
+       gradient, its derivative along g: the cells' and the lookup's part of H g.
 
     ``laps`` (:class:`_Laps`) gets the seconds of each of these passes.
     """
@@ -192,9 +197,9 @@ def _loss_passes(model, weights, ids, decoder, halves, sums, laps):
     laps.lap("forward")
     grads_y, decoder_w = zip(*(decoder.gradients(y.detach(), cols) for cols in halves),
                              strict=True)
-    r = sum(grads_y).requires_grad_()
+    r = sum(grads_y)
     laps.lap("decoder_gradients")
-    grads = torch.autograd.grad(y, [*weights, *flat], grad_outputs=r, create_graph=True,
+    grads = torch.autograd.grad(y, [*weights, *flat], grad_outputs=r, retain_graph=True,
                                 allow_unused=True)
     laps.lap("first_backward")
     big_g, act_grads = grads[:n_w], grads[n_w:]
@@ -202,7 +207,8 @@ def _loss_passes(model, weights, ids, decoder, halves, sums, laps):
     # two backwards: zico divides by it, and for many entries it is 1e-6 of the halves'
     # gradients or less, near the rounding a float32 backward accumulates in each.
     diff = list(torch.autograd.grad(y, weights, grad_outputs=grads_y[0] - grads_y[1],
-                                    retain_graph=True, allow_unused=True))
+                                    allow_unused=True))
+    del y, grads_y
     laps.lap("halves_difference")
     # g, H g's direction, in the weights' dtype
     u: list[torch.Tensor | None] = []
@@ -223,29 +229,50 @@ def _loss_passes(model, weights, ids, decoder, halves, sums, laps):
         del total
     # node outputs are (columns, units) per step: per column, the sum over the steps
     per_activation = list(proxies.activation_sums(outs, act_grads).values())
-    del act_grads, grads
+    del act_grads, grads, big_g, flat
+    outs.clear()
     laps.lap("halves_and_activation_sums")
 
-    inner = [(g * t).sum() for g, t in zip(big_g, u, strict=True)
-             if g is not None and t is not None and g.requires_grad]
     w_dot = torch.zeros_like(decoder.weight) if u[0] is None else u[0]
-    if inner:
-        *second, y_dot = torch.autograd.grad(sum(inner), [*weights, r], retain_graph=True,
-                                             allow_unused=True)
-    else:  # no proxy weight reaches y: H g has no cells' part
-        second, y_dot = [None] * n_w, torch.zeros_like(y)
-    # the first backward's graph is spent; what follows needs only the forward's
-    del inner, big_g
-    laps.lap("hessian_cells")
-    grad_y, own = decoder.hessian(y.detach(), y_dot.detach(), w_dot)
-    del u, w_dot, y_dot
-    laps.lap("decoder_hessian")
-    through_y = torch.autograd.grad(y, weights, grad_outputs=grad_y, allow_unused=True)
-    laps.lap("hessian_through_y")
-    for i, (w, a, b) in enumerate(zip(weights, second, through_y, strict=True)):
-        hg = proxies.add_or_none(a, b)
-        sums.add_hessian(w, proxies.add_or_none(own, hg) if i == 0 else hg)
+    with fwAD.dual_level():
+        duals = [fwAD.make_dual(w.detach().requires_grad_(),
+                                torch.zeros_like(w) if t is None else t)
+                 for w, t in zip(weights, u, strict=True)]
+        del u
+        y = _forward_with(model, duals, ids)
+        y_primal, y_dot = fwAD.unpack_dual(y)
+        if y_dot is None:  # no proxy weight reaches y
+            y_dot = torch.zeros_like(y_primal)
+        laps.lap("tangent_forward")
+        grad_y, own = decoder.hessian(y_primal.detach(), y_dot.detach(), w_dot)
+        del y_primal, y_dot, w_dot
+        laps.lap("decoder_hessian")
+        hg = torch.autograd.grad(y, duals, grad_outputs=fwAD.make_dual(r, grad_y),
+                                 allow_unused=True)
+        hg = [None if h is None else fwAD.unpack_dual(h).tangent for h in hg]
+        laps.lap("tangent_backward")
+    for i, (w, h) in enumerate(zip(weights, hg, strict=True)):
+        sums.add_hessian(w, proxies.add_or_none(own, h) if i == 0 else h)
     return per_activation
+
+
+def _forward_with(model: RNNModel, weights: list[torch.Tensor], ids: torch.Tensor):
+    """The cells' output on ``ids`` with :func:`proxy_weights` replaced by ``weights`` (dual
+    tensors: their tangents ride along)."""
+    names = {id(p): name for name, p in model.named_parameters()}
+    swap = {names[id(w)]: d for (_, w), d in zip(proxy_weights(model), weights, strict=True)}
+    return torch.func.functional_call(_Cells(model), {f"model.{k}": v for k, v in swap.items()},
+                                      (ids,))
+
+
+class _Cells(torch.nn.Module):
+    # the embedding and the cells as one module call, for torch.func.functional_call
+    def __init__(self, model: RNNModel):
+        super().__init__()
+        self.model = model
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        return self.model.forward_from_embedding(self.model.embedding(ids))[0]
 
 
 def _synflow(model: RNNModel, steps: int) -> float:
