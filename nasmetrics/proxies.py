@@ -281,13 +281,10 @@ class PassSums:
     def add(self, weight: torch.Tensor, halves: Tensors) -> torch.Tensor | None:
         """One weight and its halves' gradients; returns the batch gradient (their sum, in
         their dtype; :func:`batch_gradient`), None where the weight has none."""
-        self._sums["l2_norm"] += float(torch.linalg.vector_norm(weight.detach().double()))
         total = None
         for h in halves:
             total = add_or_none(total, h)
-        if total is None:
-            return None
-        if self.scales is not None and all(h is not None for h in halves):
+        if total is not None and self.scales is not None and all(h is not None for h in halves):
             scaled = len(set(self.scales)) > 1
             if scaled:
                 halves = [h * c for h, c in zip(halves, self.scales, strict=True)]
@@ -300,18 +297,17 @@ class PassSums:
             if ratio_sum != 0:
                 self._sums["zico"] += math.log(ratio_sum)
         del halves
-        t = total.double()
-        self._sums["grad_norm"] += float(torch.linalg.vector_norm(t))
-        product = weight.detach().double() * t
-        self._sums["plain"] += float(product.sum())
-        self._sums["snip"] += float(product.abs_().sum())
+        # the definitions above, one weight at a time; the weight in float64 once for all
+        w = weight.detach().double()
+        self._sums["l2_norm"] += l2_norm([w])
+        self._sums["grad_norm"] += grad_norm([total])
+        self._sums["snip"] += snip([w], [total])
+        self._sums["plain"] += plain([w], [total])
         return total
 
     def add_hessian(self, weight: torch.Tensor, hessian_grad: torch.Tensor | None) -> None:
         """One weight's Hessian-gradient product (grasp)."""
-        if hessian_grad is not None:
-            self._sums["grasp"] += float((weight.detach().double()
-                                          * hessian_grad.detach().double()).sum())
+        self._sums["grasp"] += grasp([weight], [hessian_grad])
 
     def values(self, per_activation: Sequence[torch.Tensor], n_samples: int) -> dict[str, float]:
         """The proxies, with fisher from its per-sample sums (:func:`fisher`)."""
@@ -320,7 +316,7 @@ class PassSums:
             "grad_norm": s["grad_norm"],
             "snip": s["snip"],
             "plain": s["plain"],
-            "grasp": -s["grasp"],
+            "grasp": s["grasp"],
             "fisher": fisher(per_activation, n_samples),
             "zico": s["zico"] if self.scales is not None else float("nan"),
             "l2_norm": s["l2_norm"],
