@@ -96,10 +96,12 @@ def abs_double_copy(model: torch.nn.Module) -> torch.nn.Module:
 
 
 def _pairs(weights: Tensors, grads: Tensors):
-    # a weight no loss depends on has no gradient (None): it contributes 0
+    # a weight no loss depends on has no gradient (None): it contributes 0. The weight in
+    # float64; a product with it is float64, each entry of g converted exactly on the way
+    # (no float64 copy of g)
     for w, g in zip(weights, grads, strict=True):
         if g is not None:
-            yield w.detach().double(), g.detach().double()
+            yield w.detach().double(), g.detach()
 
 
 def grad_norm(grads: Tensors) -> float:
@@ -108,7 +110,7 @@ def grad_norm(grads: Tensors) -> float:
 
 
 def snip(weights: Tensors, grads: Tensors) -> float:
-    return float(sum(float((w * g).abs().sum()) for w, g in _pairs(weights, grads)))
+    return float(sum(float((w * g).abs_().sum()) for w, g in _pairs(weights, grads)))
 
 
 def plain(weights: Tensors, grads: Tensors) -> float:
@@ -278,9 +280,24 @@ class PassSums:
         self._sums = dict.fromkeys(("grad_norm", "snip", "plain", "grasp", "zico", "l2_norm"),
                                    0.0)
 
-    def add(self, weight: torch.Tensor, halves: Tensors) -> torch.Tensor | None:
+    def add(self, weight: torch.Tensor, halves: Tensors, *, consume: bool = False
+            ) -> torch.Tensor | None:
         """One weight and its halves' gradients; returns the batch gradient (their sum, in
-        their dtype; :func:`batch_gradient`), None where the weight has none."""
+        their dtype; :func:`batch_gradient`), None where the weight has none.
+
+        ``consume``: the caller hands ``halves`` over (a list it empties, whose tensors no one
+        else holds): two float64 halves are then summed in place into the first, so the
+        batch gradient costs no array beside them and each half is freed as soon as it is
+        read (the same numbers as without)."""
+        if consume and self._pair_in_place(halves):
+            a, b = halves
+            halves.clear()
+            deviation = torch.sub(a, b).abs_()
+            total = a.add_(b)
+            del a, b
+            self._add_zico(_zico_pair_sum(total, deviation))
+            del deviation
+            return self._add_first_order(weight, total)
         total = None
         for h in halves:
             total = add_or_none(total, h)
@@ -291,12 +308,21 @@ class PassSums:
             halves = [h.detach().double() for h in halves]
             if len(halves) == 2 and total.dtype == torch.float64 and not scaled:
                 # float64 halves: their sum is the batch gradient already computed
-                ratio_sum = _zico_pair_sum(total, torch.sub(*halves).abs_())
+                self._add_zico(_zico_pair_sum(total, torch.sub(*halves).abs_()))
             else:
-                ratio_sum = _zico_sum(halves)
-            if ratio_sum != 0:
-                self._sums["zico"] += math.log(ratio_sum)
+                self._add_zico(_zico_sum(halves))
         del halves
+        return self._add_first_order(weight, total)
+
+    def _pair_in_place(self, halves: Tensors) -> bool:
+        return (self.scales is not None and len(set(self.scales)) == 1 and len(halves) == 2
+                and all(h is not None and h.dtype == torch.float64 for h in halves))
+
+    def _add_zico(self, ratio_sum: float) -> None:
+        if ratio_sum != 0:
+            self._sums["zico"] += math.log(ratio_sum)
+
+    def _add_first_order(self, weight: torch.Tensor, total: torch.Tensor | None):
         # the definitions above, one weight at a time; the weight in float64 once for all
         w = weight.detach().double()
         self._sums["l2_norm"] += l2_norm([w])

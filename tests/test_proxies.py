@@ -102,11 +102,12 @@ def test_pass_values_zico_reads_each_half_as_its_own_mean_loss():
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
 @pytest.mark.parametrize("terms", [[5, 5], [7, 3]])
-def test_pass_sums_weight_by_weight_equal_the_whole_list_functions(dtype, terms):
+@pytest.mark.parametrize("consume", [False, True])
+def test_pass_sums_weight_by_weight_equal_the_whole_list_functions(dtype, terms, consume):
     # the running sums must give the list functions' values to the bit: same operations,
-    # same order; float64 halves take zico's shortcut through the batch gradient; a weight
-    # without gradient (None) counts in l2_norm only; entries equal in both halves have no
-    # deviation (zico leaves them out)
+    # same order; float64 halves take zico's shortcut through the batch gradient (handed
+    # over, summed in place); a weight without gradient (None) counts in l2_norm only;
+    # entries equal in both halves have no deviation (zico leaves them out)
     gen = torch.Generator().manual_seed(3)
     weights = [torch.randn(4, 5, generator=gen), torch.randn(7, generator=gen),
                torch.randn(2, 3, generator=gen)]
@@ -128,7 +129,13 @@ def test_pass_sums_weight_by_weight_equal_the_whole_list_functions(dtype, terms)
         "l2_norm": proxies.l2_norm(weights),
     }
     sums = proxies.PassSums(terms)
-    got_totals = [sums.add(w, [h[i] for h in halves]) for i, w in enumerate(weights)]
+    handed = [[None if h[i] is None else h[i].clone() for h in halves]
+              for i in range(len(weights))]
+    got_totals = [sums.add(w, given, consume=consume) for w, given in zip(weights, handed,
+                                                                         strict=True)]
+    # handed over: two float64 halves of equal weight are summed in place and let go of
+    in_place = consume and dtype == torch.float64 and terms[0] == terms[1]
+    assert [len(given) for given in handed] == [0 if in_place else 2] * 2 + [2]
     for w, hg in zip(weights, hessian, strict=True):
         sums.add_hessian(w, hg)
     assert sums.values(acts, 3) == expect

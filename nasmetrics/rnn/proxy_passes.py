@@ -33,8 +33,10 @@ from nasmetrics import proxies
 from nasmetrics.proxies import ProxyCapture
 from nasmetrics.rnn.model import RNNModel
 
-# logits per chunk of tokens: 721 tokens of the 33,278-word WikiText-2 decoder
-CHUNK_ELEMENTS = 24_000_000
+# logits per chunk of tokens: 360 tokens of the 33,278-word WikiText-2 decoder, 1,200 of
+# PTB's 10,000; each of a chunk's four logits-sized temporaries is 48 MB, above glibc's
+# largest mmap threshold (32 MB), so it is unmapped when freed instead of left in the heap
+CHUNK_ELEMENTS = 12_000_000
 
 
 def proxy_weights(model: RNNModel) -> list[tuple[str, torch.nn.Parameter]]:
@@ -95,10 +97,11 @@ class _Laps(dict):
 
 class _Decoder:
     """The tied decoder and the loss (summed cross-entropy over all tokens of the batch),
-    differentiated by hand, ``rows`` tokens at a time. :meth:`gradients` keeps each chunk's
-    softmax for :meth:`hessian` (vocabulary x tokens numbers: 466 MB in float32 for
-    WikiText-2's 3,500 tokens), which saves recomputing the logits, one of the eleven
-    vocabulary-sized products."""
+    differentiated by hand, ``rows`` tokens at a time. :meth:`hessian` computes each chunk's
+    softmax again rather than have :meth:`gradients` keep them all (vocabulary x tokens
+    numbers, 466 MB in float32 for WikiText-2's 3,500 tokens, alive through the cells'
+    backwards and the tangent forward): one more vocabulary-sized product per chunk, the
+    twelfth, for a quarter of a job's peak memory."""
 
     def __init__(self, model: RNNModel, targets: torch.Tensor, rows: int):
         self.weight = model.embedding.weight.detach()
@@ -106,7 +109,7 @@ class _Decoder:
         self.targets = targets
         self.n_tokens = targets.numel()
         self.rows = rows
-        self._kept: list[tuple[torch.Tensor, list[torch.Tensor]]] = []  # (cols, softmaxes)
+        self._seen: list[torch.Tensor] = []  # the columns :meth:`gradients` saw
 
     def _chunks(self, *tensors: torch.Tensor, cols: torch.Tensor):
         # (steps, columns, width) tensors as token rows of columns ``cols``, with the targets
@@ -116,24 +119,23 @@ class _Decoder:
             yield s, [t[s:s + self.rows] for t in flat]
 
     def _delta(self, p: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-        # dL/dlogits = (p - onehot) / n_tokens
-        delta = p.clone()
-        delta[torch.arange(len(target)), target] -= 1
-        return delta.div_(self.n_tokens)
+        # dL/dlogits = (p - onehot) / n_tokens, in place of the softmax p
+        p[torch.arange(len(target)), target] -= 1
+        return p.div_(self.n_tokens)
+
+    def _softmax(self, y_rows: torch.Tensor) -> torch.Tensor:
+        return torch.softmax(torch.addmm(self.bias, y_rows, self.weight.t()), dim=-1)
 
     def gradients(self, y: torch.Tensor, cols: torch.Tensor):
         """For the tokens of columns ``cols`` of ``y`` (steps, batch, emsize): dL/dy there
         (zero elsewhere) and the decoder's own dL/dW."""
         part = y.new_empty(y.shape[0] * len(cols), y.shape[-1])
         grad_w = torch.zeros_like(self.weight)
-        softmaxes = []
         for s, (y_rows, target) in self._chunks(y, cols=cols):
-            p = torch.softmax(torch.addmm(self.bias, y_rows, self.weight.t()), dim=-1)
-            softmaxes.append(p)
-            delta = self._delta(p, target)
+            delta = self._delta(self._softmax(y_rows), target)
             part[s:s + len(target)] = delta @ self.weight
             grad_w.addmm_(delta.t(), y_rows)
-        self._kept.append((cols, softmaxes))
+        self._seen.append(cols)
         grad_y = torch.zeros_like(y)
         grad_y[:, cols] = part.view(y.shape[0], len(cols), y.shape[-1])
         return grad_y, grad_w
@@ -141,7 +143,7 @@ class _Decoder:
     def hessian(self, y: torch.Tensor, y_dot: torch.Tensor, w_dot: torch.Tensor):
         """The decoder's part of H u, u a direction whose derivative is ``y_dot`` at the
         cells' output and ``w_dot`` at the decoder weight (the bias has none), over the
-        columns :meth:`gradients` saw (it consumes their kept softmaxes). With z the
+        columns :meth:`gradients` saw (at the same ``y``). With z the
         logits, delta = dL/dz, S = d delta / dz (per token (diag p - p p') / n_tokens) and
         z_dot = y_dot W' + y w_dot', H u = J'(S z_dot) + grad <delta, z_dot>, J = dz/dweights.
         Returns the output gradient to send back through y, S z_dot W + delta w_dot, and the
@@ -149,12 +151,12 @@ class _Decoder:
         grad <delta W, y_dot>, is the Hessian of <r, y> times u (:func:`_loss_passes`)."""
         grad_y = torch.zeros_like(y)
         own = torch.zeros_like(self.weight)
-        while self._kept:
-            cols, softmaxes = self._kept.pop(0)
+        while self._seen:
+            cols = self._seen.pop(0)
             out = y.new_empty(y.shape[0] * len(cols), y.shape[-1])
-            for (s, (y_rows, dot_rows, target)), p in zip(self._chunks(y, y_dot, cols=cols),
-                                                           softmaxes, strict=True):
-                delta = self._delta(p, target)
+            for s, (y_rows, dot_rows, target) in self._chunks(y, y_dot, cols=cols):
+                p = self._softmax(y_rows)
+                delta = self._delta(p.clone(), target)
                 # in place where an input is spent: each temporary is a chunk of logits
                 z_dot = (y_rows @ w_dot.t()).addmm_(dot_rows, self.weight.t())
                 z_dot.sub_((p * z_dot).sum(-1, keepdim=True))
@@ -202,7 +204,8 @@ def _loss_passes(model, weights, ids, decoder, halves, sums, laps):
     grads = torch.autograd.grad(y, [*weights, *flat], grad_outputs=r, retain_graph=True,
                                 allow_unused=True)
     laps.lap("first_backward")
-    big_g, act_grads = grads[:n_w], grads[n_w:]
+    big_g, act_grads = list(grads[:n_w]), grads[n_w:]
+    del grads
     # The halves' difference by its own backward (of <r1 - r2, y>), not as the difference of
     # two backwards: zico divides by it, and for many entries it is 1e-6 of the halves'
     # gradients or less, near the rounding a float32 backward accumulates in each.
@@ -210,26 +213,29 @@ def _loss_passes(model, weights, ids, decoder, halves, sums, laps):
                                     allow_unused=True))
     del y, grads_y
     laps.lap("halves_difference")
-    # g, H g's direction, in the weights' dtype
+    decoder_w = list(decoder_w)
+    # g, H g's direction, in the weights' dtype; every array is dropped once read, so that
+    # at most three float64 arrays of one weight are alive (the embedding's are 107 MB each
+    # on WikiText-2)
     u: list[torch.Tensor | None] = []
-    for i, (w, g) in enumerate(zip(weights, big_g, strict=True)):
-        half = [None, None]
-        if g is not None:  # (g + d) / 2 and (g - d) / 2, the second in g's float64 copy
-            g64 = g.detach().to(torch.float64, copy=True)
-            d64 = diff[i].double()
-            half = [torch.add(g64, d64).div_(2), g64.sub_(d64).div_(2)]
-            del g64, d64
-        diff[i] = None
+    for i, w in enumerate(weights):
+        g, d = big_g[i], diff[i]
+        big_g[i] = diff[i] = None
+        half: list[torch.Tensor | None] = [None, None]
+        if g is not None:  # (g + d) / 2 and (g - d) / 2 in float64 (d converted exactly)
+            half = [g.detach().to(torch.float64, copy=True).add_(d).div_(2),
+                    g.detach().to(torch.float64, copy=True).sub_(d).div_(2)]
+        del g, d
         if i == 0:  # the embedding: lookup + decoder
-            half = [own.double() if h is None else h.add_(own)
+            half = [own.to(torch.float64, copy=True) if h is None else h.add_(own)
                     for own, h in zip(decoder_w, half, strict=True)]
-        total = sums.add(w, half)
-        del half
+            decoder_w.clear()
+        total = sums.add(w, half, consume=True)
         u.append(None if total is None else total.to(w.dtype))
         del total
     # node outputs are (columns, units) per step: per column, the sum over the steps
     per_activation = list(proxies.activation_sums(outs, act_grads).values())
-    del act_grads, grads, big_g, flat
+    del act_grads, flat
     outs.clear()
     laps.lap("halves_and_activation_sums")
 
