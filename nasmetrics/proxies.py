@@ -32,46 +32,16 @@ from nasmetrics.scores import correlation_eigenvalues
 
 Tensors = Sequence[torch.Tensor | None]
 
-# The proxies each side's proxy passes compute (name, label, registry flags); nwot, jacov
-# and meco read the paper metrics' passes and are registered by each side.
-PASS_PROXIES = (
-    ("grad_norm", "grad_norm", {"needs_gradient": True}),
-    ("snip", "SNIP", {"needs_gradient": True}),
-    ("grasp", "GraSP", {"needs_gradient": True}),
-    ("fisher", "Fisher", {"needs_gradient": True}),
-    ("synflow", "SynFlow", {"needs_gradient": True, "needs_data": False}),
-    ("zico", "ZiCo", {"needs_gradient": True}),
-    ("plain", "plain", {"needs_gradient": True}),
-    ("l2_norm", "l2_norm", {"needs_data": False}),
-    ("flops", "FLOPs", {"needs_data": False, "needs_init": False}),
-)
-PASS_PROXY_NAMES = tuple(name for name, _, _ in PASS_PROXIES)
-
-
 @dataclass
 class ProxyCapture:
-    """The values of :data:`PASS_PROXIES` for one architecture, and the wall time of the
-    passes that computed them (beyond the paper metrics' passes); ``laps``: the seconds of
-    each of those passes, where the side records them (the RNN side), for the benchmarks."""
+    """The values of :data:`nasmetrics.registry.PASS_PROXIES` for one architecture, and the
+    wall time of the passes that computed them (beyond the paper metrics' passes); ``laps``:
+    the seconds of each of those passes, where the side records them (the RNN side), for the
+    benchmarks."""
 
     values: dict[str, float]
     seconds: float
     laps: dict[str, float] = field(default_factory=dict)
-
-
-def register_pass_proxies(registry) -> None:
-    """Register :data:`PASS_PROXIES` in a side's registry: each reads ``capture.proxies``."""
-    for name, label, flags in PASS_PROXIES:
-        registry.register(name, label, published=(), family="proxy", **flags)(_reader(name))
-
-
-def _reader(name: str):
-    def read(capture) -> float:
-        if capture.proxies is None:
-            raise ValueError(f"proxy {name!r} needs the proxy passes (next-token targets on "
-                             "the RNN side, corrected mode on the transformer side)")
-        return capture.proxies.values[name]
-    return read
 
 
 N_HALVES = 2  # zico's two mini-batches

@@ -102,3 +102,36 @@ class Registry:
         """Every requested metric of one capture, as floats (NaN where undefined)."""
         selected = self.names() if names is None else list(names)
         return {n: float(self.get(n).fn(capture)) for n in selected}
+
+
+# The proxies each side's proxy passes compute (name, label, registry flags), their
+# definitions in nasmetrics.proxies; nwot, jacov and meco read the paper metrics' passes and
+# are registered by each side. Here, beside the registry and without torch, so that a table
+# job reads the metrics' descriptions without importing the models.
+PASS_PROXIES = (
+    ("grad_norm", "grad_norm", {"needs_gradient": True}),
+    ("snip", "SNIP", {"needs_gradient": True}),
+    ("grasp", "GraSP", {"needs_gradient": True}),
+    ("fisher", "Fisher", {"needs_gradient": True}),
+    ("synflow", "SynFlow", {"needs_gradient": True, "needs_data": False}),
+    ("zico", "ZiCo", {"needs_gradient": True}),
+    ("plain", "plain", {"needs_gradient": True}),
+    ("l2_norm", "l2_norm", {"needs_data": False}),
+    ("flops", "FLOPs", {"needs_data": False, "needs_init": False}),
+)
+PASS_PROXY_NAMES = tuple(name for name, _, _ in PASS_PROXIES)
+
+
+def register_pass_proxies(registry) -> None:
+    """Register :data:`PASS_PROXIES` in a side's registry: each reads ``capture.proxies``."""
+    for name, label, flags in PASS_PROXIES:
+        registry.register(name, label, published=(), family="proxy", **flags)(_reader(name))
+
+
+def _reader(name: str):
+    def read(capture) -> float:
+        if capture.proxies is None:
+            raise ValueError(f"proxy {name!r} needs the proxy passes (next-token targets on "
+                             "the RNN side, corrected mode on the transformer side)")
+        return capture.proxies.values[name]
+    return read

@@ -7,13 +7,17 @@ outputs or activations), as the published "Normalized" columns are (checked on a
 
 from __future__ import annotations
 
-import numpy as np
-import torch
+from typing import TYPE_CHECKING
 
-from nasmetrics.bert.passes import BertCapture
-from nasmetrics.proxies import register_pass_proxies
-from nasmetrics.registry import Registry
+import numpy as np
+
+from nasmetrics.registry import Registry, register_pass_proxies
 from nasmetrics.scores import cosine_score, covariance_score, logdet
+
+if TYPE_CHECKING:  # the registry is read by table jobs that never build a model
+    import torch
+
+    from nasmetrics.bert.passes import BertCapture
 
 BERT_METRICS = Registry("bert")
 
@@ -29,6 +33,8 @@ def _register_pair(name: str, label: str, terms, needs_gradient: bool = False):
 
 
 def _nuclear(t: torch.Tensor) -> float:
+    import torch  # already loaded by whoever made ``t``; not at module level (above)
+
     return float(torch.linalg.matrix_norm(t.double(), ord="nuc"))
 
 

@@ -10,12 +10,11 @@ else than the clean definition (docs/rnn.md):
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from nasmetrics.proxies import register_pass_proxies
-from nasmetrics.registry import Registry
-from nasmetrics.rnn.passes import RNNCapture, in_mode
+from nasmetrics.registry import Registry, register_pass_proxies
 from nasmetrics.scores import (
     correlation_spectrum,
     cosine_score,
@@ -23,6 +22,9 @@ from nasmetrics.scores import (
     covariance_score,
     logdet,
 )
+
+if TYPE_CHECKING:  # the registry is read by table jobs that never build a model
+    from nasmetrics.rnn.passes import RNNCapture
 
 RNN_METRICS = Registry("rnn")
 register = RNN_METRICS.register
@@ -117,6 +119,8 @@ register_pass_proxies(RNN_METRICS)
 # activation distance (read from the same cache, in both modes).
 @register("nwot", "NASWOT", published=(), family="proxy", alias_of="activation_distance")
 def nwot(cap: RNNCapture) -> float:
+    from nasmetrics.rnn.passes import in_mode  # loaded by whoever made ``cap``; see above
+
     return activation_distance(in_mode(cap, "corrected"))
 
 

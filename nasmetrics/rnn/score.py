@@ -11,7 +11,7 @@ import torch
 
 from nasmetrics.corpus import input_batch
 from nasmetrics.modes import check_modes
-from nasmetrics.proxies import PASS_PROXY_NAMES
+from nasmetrics.registry import PASS_PROXY_NAMES
 from nasmetrics.rnn.metrics import RNN_METRICS
 from nasmetrics.rnn.model import ModelShape, build_model
 from nasmetrics.rnn.passes import in_mode, run_passes
