@@ -9,6 +9,7 @@ import pytest
 from nasmetrics.bert.audit import hook_multipliers, quirk_audit
 from nasmetrics.bert.benchmark import (
     TASKS,
+    ablation_ids,
     arch_row,
     arch_table,
     read_published,
@@ -18,7 +19,7 @@ from nasmetrics.bert.benchmark import (
 from nasmetrics.bert.inputs import text_batches
 from nasmetrics.bert.mlm import mlm_mask
 from nasmetrics.bert.pretraining import checkpoint_agreement, checkpoint_table, metric_taus
-from nasmetrics.bert.score import ablation_ids, ablation_runs
+from nasmetrics.bert.score import ablation_runs
 from nasmetrics.bert.space import Architecture, Layer
 
 

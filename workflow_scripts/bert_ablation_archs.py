@@ -5,8 +5,11 @@ from pathlib import Path
 sys.stderr = open(snakemake.log[0], "w", buffering=1)  # noqa: F821
 
 from nasmetrics.atomic import write_csv  # noqa: E402
-from nasmetrics.bert.benchmark import arch_table, read_published  # noqa: E402
-from nasmetrics.bert.score import ablation_choice  # noqa: E402
+from nasmetrics.bert.benchmark import (  # noqa: E402
+                         ablation_choice,  # noqa: E402
+                         arch_table,
+                         read_published,
+)
 
 inp, p = snakemake.input, snakemake.params  # noqa: F821
 # the whole benchmark, not archs.parquet: bert.limit must not remove the ablation ids

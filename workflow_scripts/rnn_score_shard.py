@@ -7,7 +7,8 @@ import pandas as pd  # noqa: E402
 
 from nasmetrics.corpus import input_batch, target_batch  # noqa: E402
 from nasmetrics.job import scoring_job  # noqa: E402
-from nasmetrics.rnn.score import VOCAB_SIZES, corpus_rows, score_table  # noqa: E402
+from nasmetrics.rnn.benchmark import corpus_rows  # noqa: E402
+from nasmetrics.rnn.score import VOCAB_SIZES, score_table  # noqa: E402
 from nasmetrics.shard_index import shard_ids  # noqa: E402
 
 progress, log = scoring_job(snakemake)  # noqa: F821

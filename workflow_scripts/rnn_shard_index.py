@@ -4,7 +4,7 @@ sys.stderr = open(snakemake.log[0], "w", buffering=1)  # noqa: F821
 
 import pandas as pd  # noqa: E402
 
-from nasmetrics.rnn.score import shard_index  # noqa: E402
+from nasmetrics.rnn.benchmark import shard_index  # noqa: E402
 from nasmetrics.shard_index import write_shard_index  # noqa: E402
 
 archs = pd.read_parquet(snakemake.input.archs)  # noqa: F821

@@ -109,32 +109,6 @@ def score_table(
     return table
 
 
-def ablation_ids(published: pd.DataFrame) -> list[int]:
-    """The ablation architectures: the ids of a published ablation table, in first-seen order."""
-    return [int(i) for i in dict.fromkeys(published["arch_id"].tolist())]
-
-
-def ablation_choice(archs: pd.DataFrame, published_batch: pd.DataFrame,
-                    published_seed: pd.DataFrame, n_archs: int) -> pd.DataFrame:
-    """The first ``n_archs`` of the architectures the published ablation tables name (both
-    must name the same ones, in the same order), looked up in the whole benchmark ``archs``
-    (so ``bert.limit`` cannot remove them): rank, arch_id, architecture, glue."""
-    ids = ablation_ids(published_batch)
-    seed_ids = ablation_ids(published_seed)
-    if ids != seed_ids:
-        raise ValueError(f"the published ablations name different architectures: {ids} vs "
-                         f"{seed_ids}")
-    if n_archs > len(ids):
-        raise ValueError(f"bert.ablation.n_archs is {n_archs}; the published ablations have "
-                         f"{len(ids)} architectures")
-    missing = sorted(set(ids) - set(archs["arch_id"]))
-    if missing:
-        raise ValueError(f"ablation architectures {missing} are not in the benchmark")
-    chosen = archs.set_index("arch_id").loc[ids[:n_archs]].reset_index()
-    chosen.insert(0, "rank", range(len(chosen)))
-    return chosen[["rank", "arch_id", "architecture", "glue"]]
-
-
 def ablation_runs(
     row: dict,
     input_ids: np.ndarray,

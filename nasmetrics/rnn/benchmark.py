@@ -18,6 +18,7 @@ import pandas as pd
 
 from nasmetrics.rnn.metrics import RNN_METRICS
 from nasmetrics.rnn.recipe import RecipeError, parse_recipe
+from nasmetrics.shard_index import shard_table
 
 _LOG_ID = re.compile(r"log_stats_model_(\d+)_")
 
@@ -224,3 +225,44 @@ def build_arch_table(
          "wt2_train_seconds", "ptb_test_loss", "ptb_num_params", "has_wt2", "has_ptb", "n_runs",
          "status", "error"]
     ]
+
+
+# ---- which architectures a job takes (read by the light table jobs: no torch here) ----
+
+LOSS_COLUMNS = {"ptb": "ptb_test_loss", "wikitext2": "wt2_test_loss"}
+MEMBER_COLUMNS = {"ptb": "has_ptb", "wikitext2": "has_wt2"}
+
+
+def corpus_rows(archs: pd.DataFrame, corpus: str, limit: int = 0) -> pd.DataFrame:
+    """The architectures scored on a corpus, sorted by arch_id: arch_id, recipe, test_loss."""
+    rows = archs[archs[MEMBER_COLUMNS[corpus]]].sort_values("arch_id", kind="stable")
+    if limit:
+        rows = rows.head(limit)
+    rows = rows.rename(columns={LOSS_COLUMNS[corpus]: "test_loss"})
+    return rows[["arch_id", "recipe", "test_loss", "status", "error"]].reset_index(drop=True)
+
+
+def shard_index(archs: pd.DataFrame, corpus: str, shard_size: int, limit: int = 0) -> pd.DataFrame:
+    """arch_id -> shard: consecutive blocks of ``shard_size`` in arch_id order."""
+    return shard_table(corpus_rows(archs, corpus, limit)["arch_id"], shard_size)
+
+
+def ablation_choice(
+    archs: pd.DataFrame, corpus: str, n_archs: int, limit: int = 0
+) -> pd.DataFrame:
+    """``n_archs`` architectures spread evenly over the loss range.
+
+    Valid architectures with a finite loss are sorted by (loss, arch_id); rank i takes
+    position floor((i + 0.5) * n / n_archs), the midpoint of the i-th of n_archs equal bins.
+    """
+    rows = corpus_rows(archs, corpus, limit)
+    rows = rows[(rows["status"] == "ok") & np.isfinite(rows["test_loss"].astype(float))]
+    rows = rows.sort_values(["test_loss", "arch_id"], kind="stable").reset_index(drop=True)
+    if len(rows) < n_archs:
+        raise ValueError(
+            f"ablation needs {n_archs} architectures on {corpus}, only {len(rows)} are valid"
+        )
+    picks = [int((i + 0.5) * len(rows) / n_archs) for i in range(n_archs)]
+    chosen = rows.iloc[picks][["arch_id", "recipe", "test_loss"]].reset_index(drop=True)
+    chosen.insert(0, "rank", range(n_archs))
+    return chosen
