@@ -66,12 +66,12 @@ def abs_double_copy(model: torch.nn.Module) -> torch.nn.Module:
 
 
 def _pairs(weights: Tensors, grads: Tensors):
-    # a weight no loss depends on has no gradient (None): it contributes 0. The weight in
-    # float64; a product with it is float64, each entry of g converted exactly on the way
-    # (no float64 copy of g)
+    # a weight no loss depends on has no gradient (None): it contributes 0. The weight as a
+    # fresh float64 copy, which the caller may multiply by g in place: the product is then
+    # the only float64 array, each entry of g converted exactly on the way
     for w, g in zip(weights, grads, strict=True):
         if g is not None:
-            yield w.detach().double(), g.detach()
+            yield w.detach().to(torch.float64, copy=True), g.detach()
 
 
 def grad_norm(grads: Tensors) -> float:
@@ -80,11 +80,11 @@ def grad_norm(grads: Tensors) -> float:
 
 
 def snip(weights: Tensors, grads: Tensors) -> float:
-    return float(sum(float((w * g).abs_().sum()) for w, g in _pairs(weights, grads)))
+    return float(sum(float(w.mul_(g).abs_().sum()) for w, g in _pairs(weights, grads)))
 
 
 def plain(weights: Tensors, grads: Tensors) -> float:
-    return float(sum(float((w * g).sum()) for w, g in _pairs(weights, grads)))
+    return float(sum(float(w.mul_(g).sum()) for w, g in _pairs(weights, grads)))
 
 
 def grasp(weights: Tensors, hessian_grads: Tensors) -> float:
@@ -293,12 +293,12 @@ class PassSums:
             self._sums["zico"] += math.log(ratio_sum)
 
     def _add_first_order(self, weight: torch.Tensor, total: torch.Tensor | None):
-        # the definitions above, one weight at a time; the weight in float64 once for all
-        w = weight.detach().double()
-        self._sums["l2_norm"] += l2_norm([w])
+        # the definitions above, one weight at a time; each takes its own float64 copy of the
+        # weight and multiplies it in place, so one such array is alive at a time
+        self._sums["l2_norm"] += l2_norm([weight])
         self._sums["grad_norm"] += grad_norm([total])
-        self._sums["snip"] += snip([w], [total])
-        self._sums["plain"] += plain([w], [total])
+        self._sums["snip"] += snip([weight], [total])
+        self._sums["plain"] += plain([weight], [total])
         return total
 
     def add_hessian(self, weight: torch.Tensor, hessian_grad: torch.Tensor | None) -> None:
