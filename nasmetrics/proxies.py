@@ -259,11 +259,13 @@ class PassSums:
         else holds): two float64 halves are then summed in place into the first, so the
         batch gradient costs no array beside them and each half is freed as soon as it is
         read (the same numbers as without)."""
-        if consume and self._pair_in_place(halves):
-            a, b = halves
-            halves.clear()
+        if self._float64_pair(halves):
+            # float64 halves: zico reads their sum, the batch gradient, and |a - b|
+            a, b = (h.detach() for h in halves)
+            if consume:
+                halves.clear()
             deviation = torch.sub(a, b).abs_()
-            total = a.add_(b)
+            total = a.add_(b) if consume else torch.add(a, b)
             del a, b
             self._add_zico(_zico_pair_sum(total, deviation))
             del deviation
@@ -272,19 +274,14 @@ class PassSums:
         for h in halves:
             total = add_or_none(total, h)
         if total is not None and self.scales is not None and all(h is not None for h in halves):
-            scaled = len(set(self.scales)) > 1
-            if scaled:
+            if len(set(self.scales)) > 1:
                 halves = [h * c for h, c in zip(halves, self.scales, strict=True)]
-            halves = [h.detach().double() for h in halves]
-            if len(halves) == 2 and total.dtype == torch.float64 and not scaled:
-                # float64 halves: their sum is the batch gradient already computed
-                self._add_zico(_zico_pair_sum(total, torch.sub(*halves).abs_()))
-            else:
-                self._add_zico(_zico_sum(halves))
+            self._add_zico(_zico_sum([h.detach().double() for h in halves]))
         del halves
         return self._add_first_order(weight, total)
 
-    def _pair_in_place(self, halves: Tensors) -> bool:
+    def _float64_pair(self, halves: Tensors) -> bool:
+        # two float64 halves of equal weight (zico's ratio ignores a common factor)
         return (self.scales is not None and len(set(self.scales)) == 1 and len(halves) == 2
                 and all(h is not None and h.dtype == torch.float64 for h in halves))
 

@@ -5,11 +5,7 @@ from pathlib import Path
 sys.stderr = open(snakemake.log[0], "w", buffering=1)  # noqa: F821
 
 from nasmetrics.atomic import write_csv  # noqa: E402
-from nasmetrics.bert.benchmark import (  # noqa: E402
-                         ablation_choice,  # noqa: E402
-                         arch_table,
-                         read_published,
-)
+from nasmetrics.bert.benchmark import ablation_choice, arch_table, read_published  # noqa: E402
 
 inp, p = snakemake.input, snakemake.params  # noqa: F821
 # the whole benchmark, not archs.parquet: bert.limit must not remove the ablation ids
