@@ -65,26 +65,58 @@ def abs_double_copy(model: torch.nn.Module) -> torch.nn.Module:
     return net
 
 
-def _pairs(weights: Tensors, grads: Tensors):
-    # a weight no loss depends on has no gradient (None): it contributes 0. The weight as a
-    # fresh float64 copy, which the caller may multiply by g in place: the product is then
-    # the only float64 array, each entry of g converted exactly on the way
+# float64 work on a weight runs in blocks of rows of at most this many entries (16 MB), below
+# glibc's largest mmap threshold (32 MB): a block's temporaries reuse freed heap memory, where
+# a whole embedding-sized float64 array (107 MB on WikiText-2) would map fresh pages on top
+# of the heap a pass's graph has grown
+BLOCK_ELEMENTS = 2**21
+
+
+def row_blocks(t: torch.Tensor) -> list[slice]:
+    """Slices of ``t``'s first axis, each at most :data:`BLOCK_ELEMENTS` entries (one row at
+    least); a tensor of that size or less (or without axes) is one block."""
+    if t.dim() == 0 or t.numel() <= BLOCK_ELEMENTS:
+        return [slice(None)]
+    rows = max(1, BLOCK_ELEMENTS // max(1, t[0].numel()))
+    return [slice(s, s + rows) for s in range(0, t.shape[0], rows)]
+
+
+def _norm_of_blocks(norms: list[float]) -> float:
+    # the 2-norm of a tensor from its blocks' norms (one block: its own, to the bit)
+    return norms[0] if len(norms) == 1 else math.sqrt(sum(n * n for n in norms))
+
+
+def _norm(t: torch.Tensor) -> float:
+    # float64 2-norm, block by block (a float64 tensor is read in place)
+    t = t.detach()
+    return _norm_of_blocks([float(torch.linalg.vector_norm(t[rows].double()))
+                            for rows in row_blocks(t)])
+
+
+def _products(weights: Tensors, grads: Tensors, reduce) -> list[float]:
+    # per weight with a gradient (None: no loss depends on it, it adds 0), ``reduce`` of
+    # W * g in float64, summed over the weight's blocks of rows: each block's weight is a
+    # fresh float64 copy multiplied by g in place (the product is the only float64 array,
+    # each entry of g converted exactly), which ``reduce`` may overwrite
+    out = []
     for w, g in zip(weights, grads, strict=True):
         if g is not None:
-            yield w.detach().to(torch.float64, copy=True), g.detach()
+            w, g = w.detach(), g.detach()
+            out.append(sum(float(reduce(w[rows].to(torch.float64, copy=True).mul_(g[rows])))
+                           for rows in row_blocks(w)))
+    return out
 
 
 def grad_norm(grads: Tensors) -> float:
-    return float(sum(float(torch.linalg.vector_norm(g.double())) for g in grads
-                     if g is not None))
+    return float(sum(_norm(g) for g in grads if g is not None))
 
 
 def snip(weights: Tensors, grads: Tensors) -> float:
-    return float(sum(float(w.mul_(g).abs_().sum()) for w, g in _pairs(weights, grads)))
+    return float(sum(_products(weights, grads, lambda p: p.abs_().sum())))
 
 
 def plain(weights: Tensors, grads: Tensors) -> float:
-    return float(sum(float(w.mul_(g).sum()) for w, g in _pairs(weights, grads)))
+    return float(sum(_products(weights, grads, torch.sum)))
 
 
 def grasp(weights: Tensors, hessian_grads: Tensors) -> float:
@@ -98,7 +130,7 @@ def synflow(weights: Tensors, grads: Tensors) -> float:
 
 
 def l2_norm(weights: Tensors) -> float:
-    return float(sum(float(torch.linalg.vector_norm(w.detach().double())) for w in weights))
+    return float(sum(_norm(w) for w in weights))
 
 
 def fisher(per_sample_sums: Sequence[torch.Tensor], n_samples: int) -> float:
@@ -131,7 +163,8 @@ def _zico_sum(grads: list[torch.Tensor]) -> float:
     # sum over the entries with a nonzero deviation of mean |g| / std
     if len(grads) == 2:
         a, b = grads
-        return _zico_pair_sum(torch.add(a, b), torch.sub(a, b).abs_())
+        return sum(_zico_pair_sum(torch.add(a[rows], b[rows]), torch.sub(a[rows], b[rows]).abs_())
+                   for rows in row_blocks(a))
     g = torch.stack(grads)
     # population std written out: torch's std over the short first axis is ~20x slower
     std = (g - g.mean(dim=0)).square_().mean(dim=0).sqrt_()
@@ -250,25 +283,15 @@ class PassSums:
         self._sums = dict.fromkeys(("grad_norm", "snip", "plain", "grasp", "zico", "l2_norm"),
                                    0.0)
 
-    def add(self, weight: torch.Tensor, halves: Tensors, *, consume: bool = False
-            ) -> torch.Tensor | None:
+    def add(self, weight: torch.Tensor, halves: Tensors) -> torch.Tensor | None:
         """One weight and its halves' gradients; returns the batch gradient (their sum, in
-        their dtype; :func:`batch_gradient`), None where the weight has none.
-
-        ``consume``: the caller hands ``halves`` over (a list it empties, whose tensors no one
-        else holds): two float64 halves are then summed in place into the first, so the
-        batch gradient costs no array beside them and each half is freed as soon as it is
-        read (the same numbers as without)."""
+        their dtype; :func:`batch_gradient`), None where the weight has none."""
         if self._float64_pair(halves):
             # float64 halves: zico reads their sum, the batch gradient, and |a - b|
             a, b = (h.detach() for h in halves)
-            if consume:
-                halves.clear()
-            deviation = torch.sub(a, b).abs_()
-            total = a.add_(b) if consume else torch.add(a, b)
-            del a, b
-            self._add_zico(_zico_pair_sum(total, deviation))
-            del deviation
+            total = torch.add(a, b)
+            self._add_zico(sum(_zico_pair_sum(total[rows], torch.sub(a[rows], b[rows]).abs_())
+                               for rows in row_blocks(total)))
             return self._add_first_order(weight, total)
         total = None
         for h in halves:
@@ -279,6 +302,50 @@ class PassSums:
             self._add_zico(_zico_sum([h.detach().double() for h in halves]))
         del halves
         return self._add_first_order(weight, total)
+
+    def add_rows(self, weight: torch.Tensor, halves_of) -> torch.Tensor | None:
+        """:meth:`add` with the two halves' float64 gradients formed block by block
+        (:func:`row_blocks` of ``weight``) by ``halves_of(rows)``: the halves of those rows,
+        two fresh float64 arrays it hands over, or None where the weight has no gradient.
+        Returns the batch gradient in the weight's dtype. With halves of equal loss terms no
+        weight-sized float64 array is formed, and the values are :meth:`add`'s to the bit;
+        otherwise the halves are formed whole and go to :meth:`add`."""
+        w = weight.detach()
+        if self.scales is None or len(set(self.scales)) > 1:  # halves of unequal weight
+            whole = halves_of(slice(None))
+            total = self.add(weight, [None, None] if whole is None else whole)
+            return None if total is None else total.to(w.dtype)
+        total = None
+        zico = snip = plain = 0.0
+        grad_norms, weight_norms = [], []
+        for rows in row_blocks(w):
+            halves = halves_of(rows)
+            if halves is None:
+                break
+            a, b = halves
+            del halves
+            deviation = torch.sub(a, b).abs_()
+            a.add_(b)
+            del b
+            zico += _zico_pair_sum(a, deviation)
+            del deviation
+            grad_norms.append(float(torch.linalg.vector_norm(a)))
+            weight_norms.append(_norm(w[rows]))
+            if total is None:
+                total = torch.empty_like(w)
+            total[rows] = a
+            a.mul_(w[rows])
+            plain += float(a.sum())
+            snip += float(a.abs_().sum())
+        if total is None:  # no gradient: l2_norm only
+            self._sums["l2_norm"] += l2_norm([w])
+            return None
+        self._add_zico(zico)
+        self._sums["l2_norm"] += _norm_of_blocks(weight_norms)
+        self._sums["grad_norm"] += _norm_of_blocks(grad_norms)
+        self._sums["snip"] += snip
+        self._sums["plain"] += plain
+        return total
 
     def _float64_pair(self, halves: Tensors) -> bool:
         # two float64 halves of equal weight (zico's ratio ignores a common factor)

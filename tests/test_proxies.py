@@ -102,12 +102,16 @@ def test_pass_values_zico_reads_each_half_as_its_own_mean_loss():
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
 @pytest.mark.parametrize("terms", [[5, 5], [7, 3]])
-@pytest.mark.parametrize("consume", [False, True])
-def test_pass_sums_weight_by_weight_equal_the_whole_list_functions(dtype, terms, consume):
+@pytest.mark.parametrize("block", [None, 6])
+def test_pass_sums_weight_by_weight_equal_the_whole_list_functions(dtype, terms, block,
+                                                                   monkeypatch):
     # the running sums must give the list functions' values to the bit: same operations,
-    # same order; float64 halves take zico's shortcut through the batch gradient (handed
-    # over, summed in place); a weight without gradient (None) counts in l2_norm only;
-    # entries equal in both halves have no deviation (zico leaves them out)
+    # same order; float64 halves take zico's shortcut through the batch gradient; a weight
+    # without gradient (None) counts in l2_norm only; entries equal in both halves have no
+    # deviation (zico leaves them out). With blocks of 6 entries the 4 x 5 weight is read
+    # row by row (sums of blocks, in both)
+    if block is not None:
+        monkeypatch.setattr(proxies, "BLOCK_ELEMENTS", block)
     gen = torch.Generator().manual_seed(3)
     weights = [torch.randn(4, 5, generator=gen), torch.randn(7, generator=gen),
                torch.randn(2, 3, generator=gen)]
@@ -129,13 +133,7 @@ def test_pass_sums_weight_by_weight_equal_the_whole_list_functions(dtype, terms,
         "l2_norm": proxies.l2_norm(weights),
     }
     sums = proxies.PassSums(terms)
-    handed = [[None if h[i] is None else h[i].clone() for h in halves]
-              for i in range(len(weights))]
-    got_totals = [sums.add(w, given, consume=consume) for w, given in zip(weights, handed,
-                                                                         strict=True)]
-    # handed over: two float64 halves of equal weight are summed in place and let go of
-    in_place = consume and dtype == torch.float64 and terms[0] == terms[1]
-    assert [len(given) for given in handed] == [0 if in_place else 2] * 2 + [2]
+    got_totals = [sums.add(w, [h[i] for h in halves]) for i, w in enumerate(weights)]
     for w, hg in zip(weights, hessian, strict=True):
         sums.add_hessian(w, hg)
     assert sums.values(acts, 3) == expect
@@ -145,6 +143,50 @@ def test_pass_sums_weight_by_weight_equal_the_whole_list_functions(dtype, terms,
     assert math.isfinite(expect["zico"])
     # a half without loss terms: no zico
     assert math.isnan(proxies.PassSums([4, 0]).values([], 1)["zico"])
+
+
+@pytest.mark.parametrize("block", [None, 6])
+@pytest.mark.parametrize("terms", [[5, 5], [7, 3]])
+def test_add_rows_equals_add(block, terms, monkeypatch):
+    # float64 halves handed over block by block (the RNN side's) give add's values and batch
+    # gradient to the bit, each block of rows asked for once; halves of unequal loss terms
+    # are asked for whole; a weight without gradient adds its l2_norm only
+    if block is not None:
+        monkeypatch.setattr(proxies, "BLOCK_ELEMENTS", block)
+    gen = torch.Generator().manual_seed(5)
+    weights = [torch.randn(4, 5, generator=gen), torch.randn(7, generator=gen),
+               torch.randn(2, 3, generator=gen)]
+    halves = [[torch.randn(w.shape, generator=gen, dtype=torch.float64) for w in weights]
+              for _ in range(2)]
+    halves[1][0][1] = halves[0][0][1]
+    halves[0][2] = halves[1][2] = None
+    by_add, by_rows = proxies.PassSums(terms), proxies.PassSums(terms)
+    for i, w in enumerate(weights):
+        expect = by_add.add(w, [h[i] for h in halves])
+        asked = []
+
+        def halves_of(rows, i=i, asked=asked):
+            asked.append(rows)
+            return None if halves[0][i] is None else [h[i][rows].clone() for h in halves]
+
+        got = by_rows.add_rows(w, halves_of)
+        if expect is None:
+            assert got is None
+        else:
+            assert got.dtype == w.dtype and torch.equal(got, expect.to(w.dtype))
+        blocks = proxies.row_blocks(w) if terms[0] == terms[1] else [slice(None)]
+        assert asked == (blocks if expect is not None else blocks[:1])
+    assert by_rows.values([], 1) == by_add.values([], 1)
+    assert len(proxies.row_blocks(weights[0])) == (4 if block else 1)
+
+
+def test_row_blocks_cut_rows_below_the_block_size(monkeypatch):
+    monkeypatch.setattr(proxies, "BLOCK_ELEMENTS", 10)
+    assert proxies.row_blocks(torch.zeros(7, 3)) == [slice(0, 3), slice(3, 6), slice(6, 9)]
+    assert proxies.row_blocks(torch.zeros(2, 5)) == [slice(None)]
+    # a row larger than a block is a block of its own
+    assert proxies.row_blocks(torch.zeros(2, 11)) == [slice(0, 1), slice(1, 2)]
+    assert proxies.row_blocks(torch.tensor(3.0)) == [slice(None)]
 
 
 def test_fisher_on_constructed_sums():

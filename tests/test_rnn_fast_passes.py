@@ -16,6 +16,7 @@ from rnn_reference import reference_capture, reference_proxies
 
 from nasmetrics.corpus import corpus_batches, input_batch
 from nasmetrics.rnn import benchmark as bm
+from nasmetrics.rnn import passes
 from nasmetrics.rnn.metrics import RNN_METRICS
 from nasmetrics.rnn.model import ModelShape, build_model
 from nasmetrics.rnn.passes import in_mode, run_passes
@@ -56,15 +57,21 @@ def corpus_ids(mirror, corpus: str, rows: int = STEPS) -> torch.Tensor:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("corpus", ["ptb", "wikitext2"])
-def test_fast_passes_equal_straightforward(mirror, recipes, corpus):
+@pytest.mark.parametrize(("corpus", "large_above"), [("ptb", None), ("wikitext2", 0)])
+def test_fast_passes_equal_straightforward(mirror, recipes, corpus, large_above, monkeypatch):
+    # on WikiText-2 every cell runs as a large one (the noised copies in two forwards), on
+    # PTB as its size has it (the 13-node recipe large, the others not)
+    if large_above is not None:
+        monkeypatch.setattr(passes, "LARGE_CELL_NODES", large_above)
     ids = corpus_ids(mirror, corpus)
     names = RNN_METRICS.names("paper")
     for recipe in recipes:
-        model = build_model(parse_recipe(recipe),
-                            ModelShape(ntokens=VOCAB_SIZES[corpus])).double()
+        parsed = parse_recipe(recipe)
+        model = build_model(parsed, ModelShape(ntokens=VOCAB_SIZES[corpus])).double()
         noise = np.random.default_rng(0).normal(size=(STEPS, BATCH, model.shape.emsize))
         fast = run_passes(model, ids, noise=noise)
+        # the noised passes froze the weights; the proxies' passes need them back
+        assert all(p.requires_grad for p in model.parameters())
         slow = reference_capture(model, ids, noise)
         for mode in ("faithful", "corrected"):
             got = RNN_METRICS.compute(in_mode(fast, mode), names)
@@ -73,6 +80,14 @@ def test_fast_passes_equal_straightforward(mirror, recipes, corpus):
                 np.testing.assert_allclose(
                     got[name], want[name], rtol=1e-6,
                     err_msg=f"{corpus} {mode} {name}: recipe {recipe[:80]}")
+
+
+def test_large_cells_run_the_noised_copies_in_two_forwards(recipes):
+    # more than 10 nodes per step: two copies side by side, then the third
+    parsed = [parse_recipe(r) for r in recipes]
+    assert {len(p.nodes): passes.noised_copies_side_by_side(p) for p in parsed} == {
+        2: 3, 8: 3, 10: 3, 13: 2}
+    assert [passes.is_large_cell(p) for p in parsed] == [len(p.nodes) == 13 for p in parsed]
 
 
 @pytest.mark.slow

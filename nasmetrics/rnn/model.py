@@ -122,7 +122,9 @@ class RecipeCell(nn.Module):
             x_steps = [p.split(hid, dim=1) for p in product.unbind(0)]
 
         k = self.recipe.hidden_tuple_size
-        state = [xs.new_zeros(batch, hid)] * k
+        # the zero state requires grad when the input does: with frozen weights (the noised
+        # passes) a state that no input reaches still has a gradient to ask for
+        state = [xs.new_zeros(batch, hid).requires_grad_(xs.requires_grad)] * k
         entering: list[torch.Tensor] = []
         outputs: list[torch.Tensor] = []
         for t, x in enumerate(xs.unbind(0)):
@@ -230,21 +232,32 @@ class RNNModel(nn.Module):
         step, ``on_product(layer, src, input, product)`` every stacked-weight product
         (:meth:`RecipeCell.forward`).
         """
-        states = []
-        h = emb
-        for layer, cell in enumerate(self.cells):
-            hook = None if on_activation is None else (lambda out, _l=layer: on_activation(_l, out))
-            lin_hook = None if on_linear is None else (
-                lambda name, out, _l=layer: on_linear(_l, name, out))
-            prod_hook = None if on_product is None else (
-                lambda src, inp, out, _l=layer: on_product(_l, src, inp, out))
-            outputs, entering = cell(h, hook, lin_hook, prod_hook)
-            h = torch.stack(outputs)
-            states.append(entering)
-        return h, states
+        return run_cells(self.cells, emb, on_activation, on_linear, on_product)
 
     def decode(self, y: torch.Tensor) -> torch.Tensor:
         return F.linear(y, self.embedding.weight, self.decoder_bias)
+
+
+def run_cells(
+    cells: nn.ModuleList,
+    emb: torch.Tensor,
+    on_activation: Callable[[int, torch.Tensor], None] | None = None,
+    on_linear: Callable[[int, str, torch.Tensor], None] | None = None,
+    on_product: Callable[[int, str, torch.Tensor, torch.Tensor], None] | None = None,
+) -> tuple[torch.Tensor, list[list[torch.Tensor]]]:
+    """:meth:`RNNModel.forward_from_embedding` of the stacked ``cells`` alone."""
+    states = []
+    h = emb
+    for layer, cell in enumerate(cells):
+        hook = None if on_activation is None else (lambda out, _l=layer: on_activation(_l, out))
+        lin_hook = None if on_linear is None else (
+            lambda name, out, _l=layer: on_linear(_l, name, out))
+        prod_hook = None if on_product is None else (
+            lambda src, inp, out, _l=layer: on_product(_l, src, inp, out))
+        outputs, entering = cell(h, hook, lin_hook, prod_hook)
+        h = torch.stack(outputs)
+        states.append(entering)
+    return h, states
 
 
 def build_model(recipe: Recipe, shape: ModelShape, seed: int = 0) -> RNNModel:

@@ -2,15 +2,18 @@
 
 The paper's code ran six passes of a 50-column batch per architecture (clean Jacobian, clean
 forward for activation distance, three noised Jacobians, synaptic saliency): six forwards and
-five backwards. Here there are two forwards and three backwards:
+five backwards. Here there are two forwards and three backwards (three and four for the
+largest cells):
 
 - Clean forward (50 columns). In eval mode the paper's clean Jacobian pass, its activation-
   distance pass and its saliency pass all compute these same tensors, so this one forward
   serves them all: activation codes (activation distance), hidden states (hidden covariance),
   and two backwards through the same graph: of sum(y) (clean Jacobian, its hidden-state
   gradients) and of L = 1/2 sum(y^2) (synaptic saliency, its hidden-state gradients).
-- Noised forward: the three noised copies side by side (150 columns), one backward of sum(y).
-  Columns of an RNN in eval mode are independent, so each copy's Jacobian is its own columns.
+- Noised forward: the three noised copies side by side (150 columns; for the largest cells two
+  and then one, :data:`LARGE_CELL_NODES`), one backward of sum(y) each, with the weights
+  frozen (no weight gradient is read, so autograd keeps less). Columns of an RNN in eval
+  mode are independent, so each copy's Jacobian is its own columns.
 
 Backwards ask autograd only for what a metric reads: input and hidden-state gradients, plus
 the weights synaptic saliency sums (never the first input's weight of a linear). The tied
@@ -21,6 +24,7 @@ rows the token ids select. ``RNNCapture.seconds`` records each pass's wall time
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass, field, replace
 
@@ -30,8 +34,15 @@ import torch
 from nasmetrics.modes import check_modes
 from nasmetrics.proxies import ProxyCapture
 from nasmetrics.rnn.model import RNNModel
+from nasmetrics.rnn.recipe import Recipe
 
 NOISE_AMPLITUDES = (0.1, 10.0, 100.0)
+# Cells of more nodes per step than this (the largest quarter of NAS-Bench-NLP's, up to 15)
+# run their widest passes in parts, which bounds a scoring job's peak memory at some speed:
+# the three noised copies as two forwards (100 and 50 columns) instead of one of 150, and
+# the proxies' tangent pass (nasmetrics/rnn/proxy_passes.py) one half of the columns at a
+# time. Smaller cells keep the larger products, which run faster.
+LARGE_CELL_NODES = 10
 # the passes of :func:`run_passes`, in order, with what each reads off
 PASS_NAMES = ("clean_forward", "jacobian_backward", "saliency_backward", "noised_forward",
               "noised_backward")
@@ -93,9 +104,8 @@ def run_passes(
         if noise is None:
             noise = paper_noise(tuple(emb.shape))
         noise_t = torch.as_tensor(noise, dtype=emb.dtype, device=emb.device)
-        e_noised = torch.cat([emb + a * var * noise_t for a in NOISE_AMPLITUDES], dim=1)
+        e_noised = [emb + a * var * noise_t for a in NOISE_AMPLITUDES]
     e_clean = emb.detach().clone().requires_grad_(True)
-    e_noised.requires_grad_(True)
 
     # ---- clean forward: activation codes and hidden states -------------------------------
     codes_per_layer: dict[int, list[torch.Tensor]] = {}
@@ -146,18 +156,26 @@ def run_passes(
     del y, states, hidden, grads
     clock.lap("saliency_backward")
 
-    # ---- noised forward + backward: the three noised Jacobians ---------------------------
-    y_n, states_n = model.forward_from_embedding(e_noised)
-    hidden_n = [h for layer in states_n for h in layer[1:]]
-    clock.lap("noised_forward")
-    grads = torch.autograd.grad(y_n.sum(), [e_noised, *hidden_n], allow_unused=True)
-    for j, amp in enumerate(NOISE_AMPLITUDES):
-        cols = slice(j * batch, (j + 1) * batch)
-        jac[amp] = _jacobian_rows(grads[0][:, cols])
-        hidden_sal[f"noise_{amp:g}"] = _hidden_saliency(
-            [h[cols] for h in hidden_n], [None if g is None else g[cols] for g in grads[1:]])
-    del y_n, states_n, hidden_n, grads
-    clock.lap("noised_backward")
+    # ---- noised forwards + backwards: the three noised Jacobians ---------------------------
+    # No weight gradient is read here: with the weights frozen autograd keeps only what the
+    # input and hidden-state gradients need.
+    per_forward = noised_copies_side_by_side(model.cells[0].recipe)
+    with _frozen_weights(model):
+        for first in range(0, len(NOISE_AMPLITUDES), per_forward):
+            amps = NOISE_AMPLITUDES[first:first + per_forward]
+            e_n = torch.cat(e_noised[first:first + per_forward], dim=1).requires_grad_(True)
+            y_n, states_n = model.forward_from_embedding(e_n)
+            hidden_n = [h for layer in states_n for h in layer[1:]]
+            clock.lap("noised_forward")
+            grads = torch.autograd.grad(y_n.sum(), [e_n, *hidden_n], allow_unused=True)
+            for j, amp in enumerate(amps):
+                cols = slice(j * batch, (j + 1) * batch)
+                jac[amp] = _jacobian_rows(grads[0][:, cols])
+                hidden_sal[f"noise_{amp:g}"] = _hidden_saliency(
+                    [h[cols] for h in hidden_n],
+                    [None if g is None else g[cols] for g in grads[1:]])
+            del y_n, states_n, hidden_n, grads, e_n
+            clock.lap("noised_backward")
 
     return RNNCapture(
         num_params=model.num_params(),
@@ -171,6 +189,29 @@ def run_passes(
     )
 
 
+def is_large_cell(recipe: Recipe) -> bool:
+    """Whether ``recipe`` has more than :data:`LARGE_CELL_NODES` nodes per step."""
+    return len(recipe.nodes) > LARGE_CELL_NODES
+
+
+def noised_copies_side_by_side(recipe: Recipe) -> int:
+    """How many of the three noised copies one forward carries side by side."""
+    return len(NOISE_AMPLITUDES) - 1 if is_large_cell(recipe) else len(NOISE_AMPLITUDES)
+
+
+@contextlib.contextmanager
+def _frozen_weights(model: torch.nn.Module):
+    """``model``'s parameters without requires_grad inside the block, restored after."""
+    params = [p for p in model.parameters() if p.requires_grad]
+    for p in params:
+        p.requires_grad_(False)
+    try:
+        yield
+    finally:
+        for p in params:
+            p.requires_grad_(True)
+
+
 class _Clock:
     """Wall seconds between successive laps."""
 
@@ -180,7 +221,7 @@ class _Clock:
 
     def lap(self, name: str) -> None:
         now = time.perf_counter()
-        self.laps[name] = now - self._last
+        self.laps[name] = self.laps.get(name, 0.0) + now - self._last
         self._last = now
 
 

@@ -6,11 +6,12 @@ averaged over all steps x batch tokens. zico reads the batch as two halves of co
 of an RNN in eval mode are independent). The passes (:func:`_loss_passes`): one forward of the
 cells over the whole batch and two backwards through it give each half's weight gradients,
 their sum the batch gradient g (grad_norm, snip, plain) and fisher's activation gradients; a
-second forward and backward carrying g as forward-mode tangents give grasp's exact
-Hessian-gradient product H g without keeping any backward's graph (the memory of the
-cells' second-order pass is that of a first-order one); synflow is one float64 pass of a
-copy with |W|, one all-ones column of embedding-sized inputs over the same number of steps,
-R = the sum of the decoder's outputs.
+second forward and backward carrying g as forward-mode tangents (one half of the columns at a
+time for the largest cells) give grasp's exact Hessian-gradient product H g without keeping
+any backward's graph (the memory of the cells' second-order pass is that of a first-order
+one); synflow is one float64 pass of a copy of the cells with |W|, one all-ones column of
+embedding-sized inputs over the same number of steps, R = the sum of the decoder's outputs
+(written out).
 
 The decoder and the softmax are not differentiated by autograd: their first and second
 derivatives are written out (:class:`_Decoder`) and run in chunks of tokens, so the
@@ -24,6 +25,7 @@ through both uses; biases are not counted (the references count layer weights on
 
 from __future__ import annotations
 
+import functools
 import time
 
 import torch
@@ -31,7 +33,8 @@ import torch.autograd.forward_ad as fwAD
 
 from nasmetrics import proxies
 from nasmetrics.proxies import ProxyCapture
-from nasmetrics.rnn.model import RNNModel
+from nasmetrics.rnn.model import RNNModel, run_cells
+from nasmetrics.rnn.passes import is_large_cell
 
 # logits per chunk of tokens: 360 tokens of the 33,278-word WikiText-2 decoder, 1,200 of
 # PTB's 10,000; each of a chunk's four logits-sized temporaries is 48 MB, above glibc's
@@ -109,12 +112,12 @@ class _Decoder:
         self.targets = targets
         self.n_tokens = targets.numel()
         self.rows = rows
-        self._seen: list[torch.Tensor] = []  # the columns :meth:`gradients` saw
 
     def _chunks(self, *tensors: torch.Tensor, cols: torch.Tensor):
-        # (steps, columns, width) tensors as token rows of columns ``cols``, with the targets
-        picked = [t[:, cols] for t in (*tensors, self.targets)]
-        flat = [t.reshape(-1, t.shape[-1]) for t in picked[:-1]] + [picked[-1].reshape(-1)]
+        # (steps, len(cols), width) tensors of the columns ``cols`` as token rows, with the
+        # targets of those columns
+        flat = [t.reshape(-1, t.shape[-1]) for t in tensors]
+        flat.append(self.targets[:, cols].reshape(-1))
         for s in range(0, len(flat[-1]), self.rows):
             yield s, [t[s:s + self.rows] for t in flat]
 
@@ -131,41 +134,37 @@ class _Decoder:
         (zero elsewhere) and the decoder's own dL/dW."""
         part = y.new_empty(y.shape[0] * len(cols), y.shape[-1])
         grad_w = torch.zeros_like(self.weight)
-        for s, (y_rows, target) in self._chunks(y, cols=cols):
+        for s, (y_rows, target) in self._chunks(y[:, cols], cols=cols):
             delta = self._delta(self._softmax(y_rows), target)
             part[s:s + len(target)] = delta @ self.weight
             grad_w.addmm_(delta.t(), y_rows)
-        self._seen.append(cols)
         grad_y = torch.zeros_like(y)
         grad_y[:, cols] = part.view(y.shape[0], len(cols), y.shape[-1])
         return grad_y, grad_w
 
-    def hessian(self, y: torch.Tensor, y_dot: torch.Tensor, w_dot: torch.Tensor):
-        """The decoder's part of H u, u a direction whose derivative is ``y_dot`` at the
-        cells' output and ``w_dot`` at the decoder weight (the bias has none), over the
-        columns :meth:`gradients` saw (at the same ``y``). With z the
-        logits, delta = dL/dz, S = d delta / dz (per token (diag p - p p') / n_tokens) and
-        z_dot = y_dot W' + y w_dot', H u = J'(S z_dot) + grad <delta, z_dot>, J = dz/dweights.
-        Returns the output gradient to send back through y, S z_dot W + delta w_dot, and the
-        decoder weight's own term (S z_dot)' y + delta' y_dot. The other part,
-        grad <delta W, y_dot>, is the Hessian of <r, y> times u (:func:`_loss_passes`)."""
-        grad_y = torch.zeros_like(y)
-        own = torch.zeros_like(self.weight)
-        while self._seen:
-            cols = self._seen.pop(0)
-            out = y.new_empty(y.shape[0] * len(cols), y.shape[-1])
-            for s, (y_rows, dot_rows, target) in self._chunks(y, y_dot, cols=cols):
-                p = self._softmax(y_rows)
-                delta = self._delta(p.clone(), target)
-                # in place where an input is spent: each temporary is a chunk of logits
-                z_dot = (y_rows @ w_dot.t()).addmm_(dot_rows, self.weight.t())
-                z_dot.sub_((p * z_dot).sum(-1, keepdim=True))
-                s_z = p.mul_(z_dot).div_(self.n_tokens)
-                del z_dot
-                out[s:s + len(target)] = torch.addmm(s_z @ self.weight, delta, w_dot)
-                own.addmm_(s_z.t(), y_rows).addmm_(delta.t(), dot_rows)
-            grad_y[:, cols] = out.view(y.shape[0], len(cols), y.shape[-1])
-        return grad_y, own
+    def hessian(self, y: torch.Tensor, y_dot: torch.Tensor, w_dot: torch.Tensor,
+                cols: torch.Tensor, own: torch.Tensor) -> torch.Tensor:
+        """The decoder's part of H u over the tokens of columns ``cols``, u a direction whose
+        derivative is ``y_dot`` at the cells' output and ``w_dot`` at the decoder weight (the
+        bias has none); ``y`` and ``y_dot`` (steps, len(cols), emsize) hold those columns.
+        With z the logits, delta = dL/dz, S = d delta / dz (per token (diag p - p p') /
+        n_tokens) and z_dot = y_dot W' + y w_dot', H u = J'(S z_dot) + grad <delta, z_dot>,
+        J = dz/dweights. Returns the output gradient to send back through y, S z_dot W +
+        delta w_dot, and adds the decoder weight's own term (S z_dot)' y + delta' y_dot to
+        ``own``. The other part, grad <delta W, y_dot>, is the Hessian of <r, y> times u
+        (:func:`_loss_passes`)."""
+        out = y.new_empty(y.shape[0] * y.shape[1], y.shape[-1])
+        for s, (y_rows, dot_rows, target) in self._chunks(y, y_dot, cols=cols):
+            p = self._softmax(y_rows)
+            delta = self._delta(p.clone(), target)
+            # in place where an input is spent: each temporary is a chunk of logits
+            z_dot = (y_rows @ w_dot.t()).addmm_(dot_rows, self.weight.t())
+            z_dot.sub_((p * z_dot).sum(-1, keepdim=True))
+            s_z = p.mul_(z_dot).div_(self.n_tokens)
+            del z_dot
+            out[s:s + len(target)] = torch.addmm(s_z @ self.weight, delta, w_dot)
+            own.addmm_(s_z.t(), y_rows).addmm_(delta.t(), dot_rows)
+        return out.view(y.shape)
 
 
 def _loss_passes(model, weights, ids, decoder, halves, sums, laps):
@@ -184,7 +183,10 @@ def _loss_passes(model, weights, ids, decoder, halves, sums, laps):
        its part of g as a tangent gives y and its tangent y_dot = dy/dweights . g; the
        decoder's part is written out from y_dot (:meth:`_Decoder.hessian`) and is the
        tangent of r; one backward of <r, y> with those tangents carries, beside the
-       gradient, its derivative along g: the cells' and the lookup's part of H g.
+       gradient, its derivative along g: the cells' and the lookup's part of H g. The loss is
+       a sum over columns, so for the largest cells (:func:`passes.is_large_cell`) this runs
+       once per half of the columns and the halves' H g add up: a graph carrying tangents is
+       twice a plain one's, and those cells' job peak is set here.
 
     ``laps`` (:class:`_Laps`) gets the seconds of each of these passes.
     """
@@ -213,53 +215,75 @@ def _loss_passes(model, weights, ids, decoder, halves, sums, laps):
                                     allow_unused=True))
     del y, grads_y
     laps.lap("halves_difference")
+    # node outputs are (columns, units) per step: per column, the sum over the steps; read
+    # first, so that the forward's graph, which the node outputs hold, is gone before the
+    # float64 halves are formed
+    per_activation = list(proxies.activation_sums(outs, act_grads).values())
+    del act_grads, flat
+    outs.clear()
+    # g, H g's direction, in the weights' dtype; the halves in float64 block by block
     decoder_w = list(decoder_w)
-    # g, H g's direction, in the weights' dtype; every array is dropped once read, so that
-    # at most three float64 arrays of one weight are alive (the embedding's are 107 MB each
-    # on WikiText-2)
     u: list[torch.Tensor | None] = []
     for i, w in enumerate(weights):
         g, d = big_g[i], diff[i]
         big_g[i] = diff[i] = None
-        half: list[torch.Tensor | None] = [None, None]
-        if g is not None:  # (g + d) / 2 and (g - d) / 2 in float64 (d converted exactly)
-            half = [g.detach().to(torch.float64, copy=True).add_(d).div_(2),
-                    g.detach().to(torch.float64, copy=True).sub_(d).div_(2)]
-        del g, d
-        if i == 0:  # the embedding: lookup + decoder
-            half = [own.to(torch.float64, copy=True) if h is None else h.add_(own)
-                    for own, h in zip(decoder_w, half, strict=True)]
-            decoder_w.clear()
-        total = sums.add(w, half, consume=True)
-        u.append(None if total is None else total.to(w.dtype))
-        del total
-    # node outputs are (columns, units) per step: per column, the sum over the steps
-    per_activation = list(proxies.activation_sums(outs, act_grads).values())
-    del act_grads, flat
-    outs.clear()
+        parts = decoder_w if i == 0 else None  # the embedding: lookup + decoder
+        u.append(sums.add_rows(w, functools.partial(_halves, g, d, parts)))
+        del g, d, parts
+    decoder_w.clear()
     laps.lap("halves_and_activation_sums")
 
     w_dot = torch.zeros_like(decoder.weight) if u[0] is None else u[0]
-    with fwAD.dual_level():
-        duals = [fwAD.make_dual(w.detach().requires_grad_(),
-                                torch.zeros_like(w) if t is None else t)
-                 for w, t in zip(weights, u, strict=True)]
-        del u
-        y = _forward_with(model, duals, ids)
-        y_primal, y_dot = fwAD.unpack_dual(y)
-        if y_dot is None:  # no proxy weight reaches y
-            y_dot = torch.zeros_like(y_primal)
-        laps.lap("tangent_forward")
-        grad_y, own = decoder.hessian(y_primal.detach(), y_dot.detach(), w_dot)
-        del y_primal, y_dot, w_dot
-        laps.lap("decoder_hessian")
-        hg = torch.autograd.grad(y, duals, grad_outputs=fwAD.make_dual(r, grad_y),
-                                 allow_unused=True)
-        hg = [None if h is None else fwAD.unpack_dual(h).tangent for h in hg]
+    own = torch.zeros_like(decoder.weight)
+    hg: list[torch.Tensor | None] = [None] * n_w
+    tangents = [torch.zeros_like(w) if t is None else t for w, t in zip(weights, u, strict=True)]
+    del u
+    # for the largest cells one half of the columns at a time (they are independent), each
+    # in its own dual level: leaving it frees the tangents the pass made, which would
+    # otherwise stay to the end
+    for cols in halves if is_large_cell(model.cells[0].recipe) else [torch.cat(halves)]:
+        with fwAD.dual_level():
+            duals = [fwAD.make_dual(w.detach().requires_grad_(), t)
+                     for w, t in zip(weights, tangents, strict=True)]
+            y = _forward_with(model, duals, ids[:, cols])
+            y_primal, y_dot = fwAD.unpack_dual(y)
+            if y_dot is None:  # no proxy weight reaches y
+                y_dot = torch.zeros_like(y_primal)
+            laps.lap("tangent_forward")
+            grad_y = decoder.hessian(y_primal.detach(), y_dot.detach(), w_dot, cols, own)
+            del y_primal, y_dot
+            laps.lap("decoder_hessian")
+            part = torch.autograd.grad(y, duals, grad_outputs=fwAD.make_dual(r[:, cols], grad_y),
+                                       allow_unused=True)
+            del y, grad_y, duals
+            for i, h in enumerate(part):
+                if h is not None:
+                    h = fwAD.unpack_dual(h).tangent
+                    hg[i] = h if hg[i] is None else hg[i].add_(h)
+            del part, h
         laps.lap("tangent_backward")
-    for i, (w, h) in enumerate(zip(weights, hg, strict=True)):
-        sums.add_hessian(w, proxies.add_or_none(own, h) if i == 0 else h)
+    del tangents, w_dot
+    # the embedding's H g: the lookup's and the cells' part, and the decoder's own
+    hg[0] = own if hg[0] is None else own.add_(hg[0])
+    del own
+    for w, h in zip(weights, hg, strict=True):
+        sums.add_hessian(w, h)
     return per_activation
+
+
+def _halves(g: torch.Tensor | None, d: torch.Tensor | None,
+            decoder_parts: list[torch.Tensor] | None, rows: slice) -> list[torch.Tensor] | None:
+    """Rows ``rows`` of one weight's two half gradients in float64, from the batch gradient g
+    and the halves' difference d: (g + d) / 2 and (g - d) / 2 (d converted exactly), plus the
+    decoder's own part of each half where given (the embedding); None without any."""
+    if g is None:
+        return None if decoder_parts is None else [
+            p[rows].to(torch.float64, copy=True) for p in decoder_parts]
+    halves = [g[rows].to(torch.float64, copy=True).add_(d[rows]).div_(2),
+              g[rows].to(torch.float64, copy=True).sub_(d[rows]).div_(2)]
+    for h, p in zip(halves, decoder_parts or [], strict=False):
+        h.add_(p[rows])
+    return halves
 
 
 def _forward_with(model: RNNModel, weights: list[torch.Tensor], ids: torch.Tensor):
@@ -283,13 +307,21 @@ class _Cells(torch.nn.Module):
 
 def _synflow(model: RNNModel, steps: int) -> float:
     """float64 copy with |W| (biases too), one all-ones column of embedding-sized inputs
-    entering the cells for ``steps`` steps, R = sum of the decoder outputs. The recurrent
-    activations (tanh, sigmoid, leaky ReLU) are kept: with |W| and positive inputs leaky ReLU
-    is the identity, as ReLU is in the reference; sigmoid and tanh stay smooth gates."""
-    net = proxies.abs_double_copy(model)
-    weights = [w for _, w in proxy_weights(net)]
-    ones = torch.ones(steps, 1, net.shape.emsize, dtype=torch.float64,
-                      device=net.embedding.weight.device)
-    y, _ = net.forward_from_embedding(ones)
-    grads = torch.autograd.grad(net.decode(y).sum(), weights, allow_unused=True)
-    return proxies.synflow(weights, grads)
+    entering the cells for ``steps`` steps, R = the sum of the decoder's outputs. The
+    recurrent activations (tanh, sigmoid, leaky ReLU) are kept: with |W| and positive inputs
+    leaky ReLU is the identity, as ReLU is in the reference; sigmoid and tanh stay smooth
+    gates.
+
+    The tied decoder is written out rather than copied (its float64 |W| and gradient would be
+    two more vocabulary-sized arrays): with c the column sums of |W|, step t adds
+    c . y_t + sum |b| to R, so dR/dy_t = c, and every row of the decoder weight's dR/dW is
+    s = sum_t y_t: its term sum |W| * |dR/dW| is c . |s|."""
+    cells = proxies.abs_double_copy(model.cells)
+    weights = [w for cell in cells for lin in cell.linears.values() for w in lin.weights]
+    decoder = model.embedding.weight.detach()
+    c = sum(decoder[rows].abs().double().sum(0) for rows in proxies.row_blocks(decoder))
+    ones = torch.ones(steps, 1, model.shape.emsize, dtype=torch.float64, device=decoder.device)
+    y, _ = run_cells(cells, ones)
+    grads = torch.autograd.grad(y, weights, grad_outputs=c.expand_as(y), allow_unused=True)
+    decoder_term = float((c * y.detach().sum((0, 1)).abs()).sum())
+    return decoder_term + proxies.synflow(weights, grads)
