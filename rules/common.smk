@@ -158,7 +158,7 @@ def scoring_resources(side):
     if side == "rnn" and RNN["proxies"]:
         # the proxies' passes at 70 x 50 tokens: 1.87-2.06 GB measured for the shards with the
         # largest cells as jobs, 2.06 GB for a benchmark worker that scored the largest cell,
-        # 1004930 (docs/rnn.md, "Below 2 GB per job"); 2.1 GB times 1.3
+        # 1004930 (docs/rnn.md, "Toward 2 GB per job"); 2.1 GB times 1.3
         res["mem_mb"] = max(res["mem_mb"], 2700)
     if side == "bert" and BERT["proxies"]:
         # 1.9 GB measured with the proxies at 32 x 128 tokens (one point: the per-token slope
