@@ -37,12 +37,12 @@ from nasmetrics.rnn.model import RNNModel
 from nasmetrics.rnn.recipe import Recipe
 
 NOISE_AMPLITUDES = (0.1, 10.0, 100.0)
-# Cells of more nodes per step than this (32 of NAS-Bench-NLP's 344 WikiText-2 recipes; up to 15)
+# Cells of more nodes per step than this (107 of NAS-Bench-NLP's 344 WikiText-2 recipes; up to 15)
 # run their widest passes in parts, which bounds a scoring job's peak memory at some speed:
 # the three noised copies as two forwards (100 and 50 columns) instead of one of 150, and
 # the proxies' tangent pass (nasmetrics/rnn/proxy_passes.py) one half of the columns at a
 # time. Smaller cells keep the larger products, which run faster.
-LARGE_CELL_NODES = 10
+LARGE_CELL_NODES = 8
 # the passes of :func:`run_passes`, in order, with what each reads off
 PASS_NAMES = ("clean_forward", "jacobian_backward", "saliency_backward", "noised_forward",
               "noised_backward")

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from nasmetrics.allocator import release_free_memory
 from nasmetrics.corpus import input_batch
 from nasmetrics.modes import check_modes
 from nasmetrics.registry import PASS_PROXY_NAMES
@@ -89,8 +90,11 @@ def score_table(
     extra = ["proxy_seconds"] if targets is not None else []
 
     def scorer(item):
-        return score_architecture(item["recipe"], ids, ntokens, modes, seed, device, names,
-                                  targets)
+        try:
+            return score_architecture(item["recipe"], ids, ntokens, modes, seed, device, names,
+                                      targets)
+        finally:
+            release_free_memory()
 
     items = rows.to_dict("records")
     tables = score_rows(items, scorer, names, modes, precheck=precheck, log=log,
