@@ -25,6 +25,7 @@ environment is left as it is (``THP_MEM_ALLOC_ENABLE=0`` turns that one off).
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 
 ALLOCATOR_ENV = {
@@ -35,14 +36,22 @@ ALLOCATOR_ENV = {
 }
 
 
+@functools.cache
+def _malloc_trim():
+    # glibc's malloc_trim, or None where the C library is another
+    try:
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
 def release_free_memory() -> None:
     """Hand the heap's free pages back to the system (glibc's ``malloc_trim``; elsewhere
     nothing). Called between architectures: the settings above keep freed memory for reuse,
     and over a shard of large cells the kept holes otherwise add up to a higher peak."""
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
 
 
 def set_allocator_env(environ=os.environ) -> None:

@@ -86,25 +86,28 @@ def _norm_of_blocks(norms: list[float]) -> float:
     return norms[0] if len(norms) == 1 else math.sqrt(sum(n * n for n in norms))
 
 
+def _block_norm(block: torch.Tensor) -> float:
+    # float64 2-norm of one block of rows (a float64 block is read in place)
+    return float(torch.linalg.vector_norm(block.detach().double()))
+
+
 def _norm(t: torch.Tensor) -> float:
-    # float64 2-norm, block by block (a float64 tensor is read in place)
-    t = t.detach()
-    return _norm_of_blocks([float(torch.linalg.vector_norm(t[rows].double()))
-                            for rows in row_blocks(t)])
+    return _norm_of_blocks([_block_norm(t[rows]) for rows in row_blocks(t)])
+
+
+def _block_product(w: torch.Tensor, g: torch.Tensor, own: bool = False) -> torch.Tensor:
+    # W * g of one block of rows in float64: a fresh float64 copy of the weight multiplied by
+    # g in place (each entry of g converted exactly), or, where the caller hands over a
+    # float64 g (``own``), g itself overwritten; the two are the same numbers
+    w, g = w.detach(), g.detach()
+    return g.mul_(w) if own else w.to(torch.float64, copy=True).mul_(g)
 
 
 def _products(weights: Tensors, grads: Tensors, reduce) -> list[float]:
     # per weight with a gradient (None: no loss depends on it, it adds 0), ``reduce`` of
-    # W * g in float64, summed over the weight's blocks of rows: each block's weight is a
-    # fresh float64 copy multiplied by g in place (the product is the only float64 array,
-    # each entry of g converted exactly), which ``reduce`` may overwrite
-    out = []
-    for w, g in zip(weights, grads, strict=True):
-        if g is not None:
-            w, g = w.detach(), g.detach()
-            out.append(sum(float(reduce(w[rows].to(torch.float64, copy=True).mul_(g[rows])))
-                           for rows in row_blocks(w)))
-    return out
+    # W * g in float64 (which it may overwrite), summed over the weight's blocks of rows
+    return [sum(float(reduce(_block_product(w[rows], g[rows]))) for rows in row_blocks(w))
+            for w, g in zip(weights, grads, strict=True) if g is not None]
 
 
 def grad_norm(grads: Tensors) -> float:
@@ -162,14 +165,20 @@ def zico(per_batch_grads: Sequence[Tensors]) -> float:
 def _zico_sum(grads: list[torch.Tensor]) -> float:
     # sum over the entries with a nonzero deviation of mean |g| / std
     if len(grads) == 2:
-        a, b = grads
-        return sum(_zico_pair_sum(torch.add(a[rows], b[rows]), torch.sub(a[rows], b[rows]).abs_())
-                   for rows in row_blocks(a))
+        return _zico_pair_blocks(*grads)
     g = torch.stack(grads)
     # population std written out: torch's std over the short first axis is ~20x slower
     std = (g - g.mean(dim=0)).square_().mean(dim=0).sqrt_()
     keep = std != 0
     return float((g.abs().mean(dim=0)[keep] / std[keep]).sum())
+
+
+def _zico_pair_blocks(a: torch.Tensor, b: torch.Tensor, total: torch.Tensor | None = None) -> float:
+    """:func:`_zico_pair_sum` of two batches' gradients block of rows by block; ``total``
+    is a + b where the caller already holds it."""
+    return sum(_zico_pair_sum(torch.add(a[rows], b[rows]) if total is None else total[rows],
+                              torch.sub(a[rows], b[rows]).abs_())
+               for rows in row_blocks(a))
 
 
 def _zico_pair_sum(total: torch.Tensor, deviation: torch.Tensor) -> float:
@@ -264,6 +273,34 @@ def activation_sums(acts: dict, grads: Tensors) -> dict:
     return sums
 
 
+class _FirstOrderSums:
+    """l2_norm, grad_norm, snip and plain of one weight, fed block of rows by block
+    (:func:`row_blocks`): the whole-list functions' operations in their order, so the values
+    are theirs to the bit; one float64 block of W * g is alive at a time."""
+
+    def __init__(self):
+        self.weight_norms: list[float] = []
+        self.grad_norms: list[float] = []
+        self.snip = self.plain = 0.0
+
+    def add(self, w: torch.Tensor, g: torch.Tensor | None, own: bool = False) -> None:
+        """One block of the weight and of its gradient (None: the weight has none); ``own``:
+        ``g`` is a float64 array the caller hands over (overwritten)."""
+        self.weight_norms.append(_block_norm(w))
+        if g is not None:
+            self.grad_norms.append(_block_norm(g))
+            product = _block_product(w, g, own)
+            self.plain += float(product.sum())
+            self.snip += float(product.abs_().sum())
+
+    def into(self, sums: dict) -> None:
+        sums["l2_norm"] += _norm_of_blocks(self.weight_norms)
+        if self.grad_norms:
+            sums["grad_norm"] += _norm_of_blocks(self.grad_norms)
+            sums["snip"] += self.snip
+            sums["plain"] += self.plain
+
+
 class PassSums:
     """grad_norm, snip, plain, grasp, zico and l2_norm summed weight by weight, so that a
     side's passes can hand over each weight's float64 gradients and drop them before the
@@ -290,8 +327,7 @@ class PassSums:
             # float64 halves: zico reads their sum, the batch gradient, and |a - b|
             a, b = (h.detach() for h in halves)
             total = torch.add(a, b)
-            self._add_zico(sum(_zico_pair_sum(total[rows], torch.sub(a[rows], b[rows]).abs_())
-                               for rows in row_blocks(total)))
+            self._add_zico(_zico_pair_blocks(a, b, total))
             return self._add_first_order(weight, total)
         total = None
         for h in halves:
@@ -316,8 +352,8 @@ class PassSums:
             total = self.add(weight, [None, None] if whole is None else whole)
             return None if total is None else total.to(w.dtype)
         total = None
-        zico = snip = plain = 0.0
-        grad_norms, weight_norms = [], []
+        zico = 0.0
+        first_order = _FirstOrderSums()
         for rows in row_blocks(w):
             halves = halves_of(rows)
             if halves is None:
@@ -329,22 +365,14 @@ class PassSums:
             del b
             zico += _zico_pair_sum(a, deviation)
             del deviation
-            grad_norms.append(float(torch.linalg.vector_norm(a)))
-            weight_norms.append(_norm(w[rows]))
             if total is None:
                 total = torch.empty_like(w)
             total[rows] = a
-            a.mul_(w[rows])
-            plain += float(a.sum())
-            snip += float(a.abs_().sum())
+            first_order.add(w[rows], a, own=True)
         if total is None:  # no gradient: l2_norm only
-            self._sums["l2_norm"] += l2_norm([w])
-            return None
+            return self._add_first_order(weight, None)
         self._add_zico(zico)
-        self._sums["l2_norm"] += _norm_of_blocks(weight_norms)
-        self._sums["grad_norm"] += _norm_of_blocks(grad_norms)
-        self._sums["snip"] += snip
-        self._sums["plain"] += plain
+        first_order.into(self._sums)
         return total
 
     def _float64_pair(self, halves: Tensors) -> bool:
@@ -357,12 +385,10 @@ class PassSums:
             self._sums["zico"] += math.log(ratio_sum)
 
     def _add_first_order(self, weight: torch.Tensor, total: torch.Tensor | None):
-        # the definitions above, one weight at a time; each takes its own float64 copy of the
-        # weight and multiplies it in place, so one such array is alive at a time
-        self._sums["l2_norm"] += l2_norm([weight])
-        self._sums["grad_norm"] += grad_norm([total])
-        self._sums["snip"] += snip([weight], [total])
-        self._sums["plain"] += plain([weight], [total])
+        first_order = _FirstOrderSums()
+        for rows in row_blocks(weight):
+            first_order.add(weight[rows], None if total is None else total[rows])
+        first_order.into(self._sums)
         return total
 
     def add_hessian(self, weight: torch.Tensor, hessian_grad: torch.Tensor | None) -> None:
