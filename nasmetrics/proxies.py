@@ -201,7 +201,8 @@ def meco_layer(features: np.ndarray) -> float:
     return float("nan") if v is None else float(v[0])
 
 
-def loss_gradient_proxies(weights: Sequence[torch.Tensor], loss_of, halves) -> dict[str, float]:
+def loss_gradient_proxies(weights: Sequence[torch.Tensor], loss_of, halves,
+                          hessian_chunk: int | None = None) -> dict[str, float]:
     """grad_norm, snip, plain, grasp, fisher, zico and l2_norm from one loss, on both sides.
 
     ``halves``: two lists of index chunks (the samples of each half batch, cut so that one
@@ -213,7 +214,8 @@ def loss_gradient_proxies(weights: Sequence[torch.Tensor], loss_of, halves) -> d
 
     Passes: one forward and one backward per chunk (g, each half's gradient, the activation
     gradients), then one Hessian-gradient product per chunk (a backward with
-    ``create_graph`` and a backward of <g, grad>).
+    ``create_graph`` and a backward of <g, grad>), over chunks of at most ``hessian_chunk``
+    samples where given (that pass's graph is the largest: its chunks may be smaller).
     """
     n_w = len(weights)
     half_grads, half_terms = [], []
@@ -236,7 +238,8 @@ def loss_gradient_proxies(weights: Sequence[torch.Tensor], loss_of, halves) -> d
         half_terms.append(terms)
     hessian_grads: list[torch.Tensor | None] = [None] * n_w
     total = batch_gradient(half_grads)
-    for idx in (c for chunks in halves for c in chunks):
+    for idx in (c for chunks in halves for chunk in chunks
+                for c in (chunk.split(hessian_chunk) if hessian_chunk else [chunk])):
         part, _ = loss_of(idx, lambda key, a: None)
         grads = torch.autograd.grad(part, weights, create_graph=True, allow_unused=True)
         inner = [(g * t).sum() for g, t in zip(grads, total, strict=True)

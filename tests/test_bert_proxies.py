@@ -8,6 +8,7 @@ import torch
 from torch import nn
 
 from nasmetrics import proxies
+from nasmetrics.bert import proxy_passes as bert_proxy_passes
 from nasmetrics.bert.metrics import BERT_METRICS
 from nasmetrics.bert.mlm import IGNORE, MLMHead, mlm_loss_sum, mlm_mask
 from nasmetrics.bert.model import Encoder
@@ -111,6 +112,22 @@ def test_gradient_proxies_equal_the_whole_batch_gradient():
     n_linear = sum(isinstance(m, nn.Linear | nn.Conv1d) for m in model.modules())
     assert len(weights) == n_linear
     assert all(w is not head.project.weight for w in weights)
+
+
+@pytest.mark.parametrize("chunk", [1, 4])
+def test_grasp_in_chunks_of_texts_is_the_whole_batch_hessian_product(chunk, monkeypatch):
+    # H g summed over chunks of 1 text (each half of 2 texts in two) or 4 (one per half) is
+    # the whole batch's: the loss is a sum over texts, and so are its Hessian's products
+    monkeypatch.setattr(bert_proxy_passes, "HESSIAN_CHUNK_TEXTS", chunk)
+    model, head, ids, mask, labels = model_and_mlm()
+    cap = run_proxy_passes(model, head, ids, mask, labels)
+    weights = proxy_weights(model)
+    loss, n = mlm_loss_sum(model, head, model(ids, mask), labels)
+    grads = torch.autograd.grad(loss / n, weights, create_graph=True, allow_unused=True)
+    pairs = [(g, g.detach()) for g in grads if g is not None]
+    hg = torch.autograd.grad(sum((g * t).sum() for g, t in pairs), weights, allow_unused=True)
+    assert cap.values["grasp"] == pytest.approx(proxies.grasp(weights, hg), rel=1e-5)
+    assert cap.values["grasp"] != 0
 
 
 def test_flops_of_attention_layers_by_hand():
