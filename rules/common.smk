@@ -136,10 +136,11 @@ def bert_text(wildcards):
 
 # Peak memory of one scoring job, in MB, as a function of the tokens in its input batch:
 # measured peaks (results/timings.csv, benchmarks/bert_speed.py) were 1.9 GB for the largest
-# RNN cells at 50 x 70 tokens, and 1.3 GB / 12.8 GB for transformers at 32 x 128 / 128 x 512
-# tokens; a line through them, times 1.3 for headroom. A cluster kills a job that exceeds its
-# request, and a local run with --resources mem_mb uses it to decide what runs side by side.
-MEM_MODEL = {"rnn": (400, 0.43), "bert": (530, 0.187)}  # (MB, MB per token)
+# RNN cells at 50 x 70 tokens, and 1.9 GB / 12.8 GB for transformers at 32 x 128 / 128 x 512
+# tokens (a shard job of 50 architectures / one architecture); a line through them, times 1.3
+# for headroom. A cluster kills a job that exceeds its request, and a local run with
+# --resources mem_mb uses it to decide what runs side by side.
+MEM_MODEL = {"rnn": (400, 0.43), "bert": (1170, 0.178)}  # (MB, MB per token)
 
 
 def memory_request(base, per_token, tokens):
@@ -161,8 +162,8 @@ def scoring_resources(side):
         # 1004930 (docs/rnn.md, "Toward 2 GB per job"); 2.1 GB times 1.3
         res["mem_mb"] = max(res["mem_mb"], 2700)
     if side == "bert" and BERT["proxies"]:
-        # 1.9 GB measured with the proxies at 32 x 128 tokens (one point: the per-token slope
-        # from the same base as without them), times 1.3
+        # 1.95 GB measured for a corrected-mode shard job with the proxies at 32 x 128 tokens
+        # (one point: the per-token slope from a base of 530 MB), times 1.3
         res["mem_mb"] = max(res["mem_mb"], memory_request(530, 0.334, tokens))
     if config["device"] == "cuda":
         res["gpu"] = 1
