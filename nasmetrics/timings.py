@@ -1,5 +1,6 @@
 """results/timings.csv: seconds per architecture and peak memory of every scoring job, from
-Snakemake's ``benchmark:`` records (one TSV per job: wall seconds ``s``, ``max_rss`` in MB)."""
+Snakemake's ``benchmark:`` records (one TSV per job: wall seconds ``s``, ``max_rss`` in MiB,
+bytes / 1024²)."""
 
 from __future__ import annotations
 
