@@ -27,7 +27,16 @@ import tempfile
 from pathlib import Path
 
 import pandas as pd
-from common import ROOT, Worker, extract, parse, relative_difference, save_bert_input, save_results
+from common import (
+    ROOT,
+    Worker,
+    extract,
+    parse,
+    relative_difference,
+    save_bert_input,
+    save_results,
+    worker_env,
+)
 
 PAPER_SECONDS_ARCH0 = 116.0
 # the speed issue's starting commit
@@ -57,7 +66,7 @@ def main() -> None:
             roots["base"].mkdir()
             extract(args.base, roots["base"])
         workers = {v: Worker("bert_speed_worker.py", roots[v], [tmp / "input.npz"],
-                             args.threads) for v in versions}
+                             args.threads, worker_env(v)) for v in versions}
         warm = bench[WARM_UP]["hparams"]["model_hparam_overrides"]
         for mode in args.modes:
             for worker in workers.values():

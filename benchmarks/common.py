@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from nasmetrics import gemm_path
 from nasmetrics.bert.inputs import encode, wikitext_paragraphs
 from nasmetrics.bert.mlm import mlm_mask
 from nasmetrics.bert.tokenizer import load_tokenizer
@@ -100,6 +101,18 @@ def cpu_name() -> str:
     except OSError:
         pass
     return platform.machine()
+
+
+def worker_env(version: str) -> dict[str, str]:
+    """The environment of a worker of ``version``: "this" checkout gets the matrix-product
+    path the workflow would choose here (nasmetrics/gemm_path.py, which $NASMETRICS_GEMM
+    steers), "base" (an earlier commit, which had no choice) MKL as shipped."""
+    env = dict(os.environ)
+    if version == "base":
+        env[gemm_path.SWITCH] = "shipped"
+    print(f"{version} worker: " + gemm_path.set_gemm_env(ROOT / ".nasmetrics" / "lib", env),
+          flush=True)
+    return env
 
 
 class Worker:

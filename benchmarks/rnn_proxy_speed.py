@@ -35,6 +35,7 @@ from common import (
     rnn_recipes,
     save_results,
     save_rnn_batch,
+    worker_env,
 )
 from rnn_speed import ARCH_IDS, WARM_UP
 
@@ -62,7 +63,8 @@ def main() -> None:
         for corpus in CORPUS_DIRS:
             ids, targets = save_rnn_batch(mirror, corpus, tmp)
             worker_args = [ids, VOCAB_SIZES[corpus], targets]
-            workers = {name: Worker("rnn_speed_worker.py", root, worker_args, args.threads)
+            workers = {name: Worker("rnn_speed_worker.py", root, worker_args, args.threads,
+                                    worker_env(name))
                        for name, root in (("base", base_root), ("this", ROOT))}
             for worker in workers.values():
                 worker.ask({"recipe": archs.at[WARM_UP, "recipe"]})

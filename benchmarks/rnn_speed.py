@@ -34,7 +34,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-from common import ROOT, Worker, extract, parse, relative_difference, rnn_recipes, save_results
+from common import (
+    ROOT,
+    Worker,
+    extract,
+    parse,
+    relative_difference,
+    rnn_recipes,
+    save_results,
+    worker_env,
+)
 
 from nasmetrics.corpus import corpus_batches, input_batch
 from nasmetrics.rnn.model import ModelShape, RNNModel
@@ -95,8 +104,10 @@ def main() -> None:
         base_root.mkdir()
         extract(args.base, base_root)
         worker_args = [tmp / "ids.npy", VOCAB_SIZES["wikitext2"]]
-        workers = {"base": Worker("rnn_speed_worker.py", base_root, worker_args, args.threads),
-                   "this": Worker("rnn_speed_worker.py", ROOT, worker_args, args.threads)}
+        workers = {"base": Worker("rnn_speed_worker.py", base_root, worker_args, args.threads,
+                                  worker_env("base")),
+                   "this": Worker("rnn_speed_worker.py", ROOT, worker_args, args.threads,
+                                  worker_env("this"))}
         for worker in workers.values():
             worker.ask({"recipe": archs.at[WARM_UP, "recipe"]})
         rows = []

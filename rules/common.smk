@@ -10,6 +10,7 @@ from nasmetrics.bert.benchmark import TASKS as BERT_TASKS
 from nasmetrics.bert.metrics import BERT_METRICS
 from nasmetrics.code_version import code_version as _code_version
 from nasmetrics.fetch import resolve_mirror
+from nasmetrics.gemm_path import set_gemm_env
 from nasmetrics.rnn.metrics import RNN_METRICS
 from nasmetrics.runlock import release_stale_locks
 from nasmetrics.shard_index import n_shards, read_shard_count
@@ -20,6 +21,11 @@ validate(config, schema="../config/schema.yaml")
 # every job process inherits the allocator settings (nasmetrics/allocator.py); a variable
 # already in the environment is left as it is
 set_allocator_env()
+# and the matrix-product path chosen for this machine (nasmetrics/gemm_path.py): parsed again
+# in every cluster job, so each node decides for its own processor
+GEMM_PATH = set_gemm_env(Path.cwd() / ".nasmetrics" / "lib")
+if workflow.is_main_process:
+    print(f"nasmetrics: matrix products: {GEMM_PATH}", file=sys.stderr)
 
 RNN = config["rnn"]
 BERT = config["bert"]

@@ -112,3 +112,29 @@ def test_fast_proxy_passes_equal_straightforward(mirror, recipes):
             # it moves with the summation order by up to 1e-7 relative
             np.testing.assert_allclose(fast[name], want, rtol=1e-6 if name == "zico" else 1e-9,
                                        err_msg=f"{corpus} {name}: recipe {recipe[:80]}")
+
+
+def test_agreement_kernel_equals_both_products():
+    # 0/1 codes with whole rows of zeros and of ones: the kernel counts agreeing features
+    gen = torch.Generator().manual_seed(0)
+    codes = (torch.rand(9, 4000, generator=gen) > 0.3).to(torch.float32)
+    codes[0], codes[1] = 0, 1
+    want = (codes.double() @ codes.double().T
+            + (1 - codes.double()) @ (1 - codes.double()).T)
+    got = passes.agreement_kernel(codes)
+    assert got.dtype == torch.float64
+    assert torch.equal(got, want)
+    assert got[0, 1] == 0 and got[0, 0] == got[1, 1] == 4000
+
+
+def test_decoder_saliency_over_the_selected_rows_equals_the_whole_weight():
+    # the straightforward sum: the input gradient scattered onto the whole (vocab x emsize)
+    # weight, zero rows included; ids repeat, so rows gather several gradients
+    gen = torch.Generator().manual_seed(1)
+    weight = torch.rand(1000, 16, generator=gen) - 0.5
+    ids = torch.randint(0, 40, (7, 5), generator=gen)
+    grad_emb = torch.randn(7, 5, 16, generator=gen)
+    full = torch.zeros(1000, 16, dtype=torch.float64)
+    full.index_add_(0, ids.reshape(-1), grad_emb.reshape(-1, 16).double())
+    want = float((weight.double() * full).abs().sum())
+    assert passes.decoder_saliency(weight, ids, grad_emb) == pytest.approx(want, rel=1e-14)

@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 from conftest import debian_packages, job_counts, snakemake, workflow_rules
 
+from nasmetrics import gemm_path
 from nasmetrics.allocator import ALLOCATOR_ENV
 from nasmetrics.bert.benchmark import TASKS
 from nasmetrics.bert.metrics import BERT_METRICS
@@ -48,6 +49,18 @@ def test_scoring_jobs_start_with_the_allocator_settings(run):
     assert "THP_MEM_ALLOC_ENABLE=" in want
     for log in ("logs/rnn/ptb/shards/0.log", "logs/bert/corrected/shards/0.log"):
         assert want in (run[0] / log).read_text().splitlines(), log
+
+
+def test_scoring_jobs_say_which_matrix_product_path_they_run(run):
+    # the path the workflow chooses for this machine (nasmetrics/gemm_path.py), checked
+    # against float64 before any architecture is scored
+    use, _ = gemm_path.wants_intel_dispatch(
+        gemm_path.read_cpu(), switch=os.environ.get(gemm_path.SWITCH, "auto"))
+    want = "MKL's Intel dispatch (shim preloaded)" if use else "MKL as shipped"
+    for log in ("logs/rnn/ptb/shards/0.log", "logs/bert/corrected/shards/0.log"):
+        lines = [ln for ln in (run[0] / log).read_text().splitlines()
+                 if ln.startswith("matrix products: ")]
+        assert len(lines) == 1 and want in lines[0], (log, lines)
 
 
 def test_outputs_exist(run):

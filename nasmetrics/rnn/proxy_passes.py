@@ -193,27 +193,27 @@ def _loss_passes(model, weights, ids, decoder, halves, sums, laps):
     if len(halves) != 2:
         raise ValueError(f"the proxy passes take two halves of the batch, got {len(halves)}")
     outs: dict = {}
+    diff_sums = _HalvesDifference(model, ids, halves)
+    emb = model.embedding(ids)
+    diff_sums.watch_lookup(emb)
     y = model.forward_from_embedding(
-        model.embedding(ids), on_linear=lambda layer, node, o: outs.setdefault(
-            (layer, node), []).append(o))[0]
+        emb, on_linear=lambda layer, node, o: outs.setdefault((layer, node), []).append(o),
+        on_product=diff_sums.watch_product)[0]
+    del emb
     flat = [a for items in outs.values() for a in items]
     n_w = len(weights)
     laps.lap("forward")
     grads_y, decoder_w = zip(*(decoder.gradients(y.detach(), cols) for cols in halves),
                              strict=True)
     r = sum(grads_y)
+    del grads_y
     laps.lap("decoder_gradients")
     grads = torch.autograd.grad(y, [*weights, *flat], grad_outputs=r, retain_graph=True,
                                 allow_unused=True)
     laps.lap("first_backward")
     big_g, act_grads = list(grads[:n_w]), grads[n_w:]
-    del grads
-    # The halves' difference by its own backward (of <r1 - r2, y>), not as the difference of
-    # two backwards: zico divides by it, and for many entries it is 1e-6 of the halves'
-    # gradients or less, near the rounding a float32 backward accumulates in each.
-    diff = list(torch.autograd.grad(y, weights, grad_outputs=grads_y[0] - grads_y[1],
-                                    allow_unused=True))
-    del y, grads_y
+    del grads, y
+    diff = diff_sums.per_weight(model, big_g)
     laps.lap("halves_difference")
     # node outputs are (columns, units) per step: per column, the sum over the steps; read
     # first, so that the forward's graph, which the node outputs hold, is gone before the
@@ -269,6 +269,73 @@ def _loss_passes(model, weights, ids, decoder, halves, sums, laps):
     for w, h in zip(weights, hg, strict=True):
         sums.add_hessian(w, h)
     return per_activation
+
+
+class _HalvesDifference:
+    """The gradient of <r1 - r2, y> (r1, r2 the halves' parts of the output gradient r),
+    formed during the backward of <r, y> instead of by a second backward.
+
+    Columns of an RNN in eval mode are independent and the halves are disjoint sets of them,
+    so every gradient that backward of <r1 - r2, y> would carry is the one of <r, y> with the
+    second half's columns negated: for each product P = X W' + b of an input with its stacked
+    weight (:meth:`RecipeCell.forward`), the halves' difference of dL/dW' is X' (s * dL/dP),
+    s = +1 on the first half's columns and -1 on the second's, and that of the lookup's
+    dL/dE is the scatter of s * dL/demb. A hook on each product (and on the looked-up
+    embeddings) receives dL/dP as the one backward forms it and adds that contraction, the
+    weight-gradient half of a backward; the other half, the activation gradients, is not
+    formed again. The difference is still formed directly, not as the difference of the
+    halves' gradients: zico divides by it, and for many entries it is 1e-6 of the halves'
+    gradients or less, near the rounding a float32 backward accumulates in each."""
+
+    def __init__(self, model: RNNModel, ids: torch.Tensor, halves: list[torch.Tensor]):
+        self.ids = ids
+        self.sign = torch.ones(ids.shape[1], 1, dtype=model.embedding.weight.dtype,
+                               device=ids.device)
+        self.sign[halves[1]] = -1
+        # (layer, src) -> (stacked output width, input width) sum; the lookup's (rows, emsize)
+        self.sums: dict[tuple[int, str], torch.Tensor] = {}
+        self.lookup = None
+
+    def watch_product(self, layer: int, src: str, inp: torch.Tensor,
+                      product: torch.Tensor) -> None:
+        if product.requires_grad:
+            x = (inp.detach() * self.sign).reshape(-1, inp.shape[-1])
+            product.register_hook(functools.partial(self._add, (layer, src), x))
+
+    def _add(self, key, x: torch.Tensor, grad: torch.Tensor) -> None:
+        grad = grad.reshape(-1, grad.shape[-1])
+        acc = self.sums.get(key)
+        self.sums[key] = grad.t() @ x if acc is None else acc.addmm_(grad.t(), x)
+
+    def watch_lookup(self, emb: torch.Tensor) -> None:
+        if emb.requires_grad:
+            emb.register_hook(self._add_lookup)
+
+    def _add_lookup(self, grad: torch.Tensor) -> None:
+        self.lookup = (grad * self.sign).reshape(-1, grad.shape[-1])
+
+    def per_weight(self, model: RNNModel, big_g: list) -> list[torch.Tensor | None]:
+        """The difference for each of :func:`proxy_weights`, None where the batch gradient
+        ``big_g`` is None (no output depends on that weight)."""
+        weight = model.embedding.weight
+        emb = None
+        if self.lookup is not None:
+            emb = torch.zeros_like(weight).index_add_(0, self.ids.reshape(-1), self.lookup)
+        self.lookup = None
+        found = {"embedding": emb}
+        for layer, cell in enumerate(model.cells):
+            for src, items in cell.consumers().items():
+                acc = self.sums.pop((layer, src), None)
+                for k, (node, j) in enumerate(items):
+                    found[f"{layer}.{node}.{j}"] = None if acc is None else acc[
+                        k * cell.hidden_size:(k + 1) * cell.hidden_size]
+        out = []
+        for (name, _), g in zip(proxy_weights(model), big_g, strict=True):
+            d = found[name.removeprefix("cells.")]
+            if g is not None and d is None:
+                raise RuntimeError(f"{name} has a gradient but no product hook saw it")
+            out.append(None if g is None else d)
+        return out
 
 
 def _halves(g: torch.Tensor | None, d: torch.Tensor | None,
