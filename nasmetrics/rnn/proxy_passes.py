@@ -4,14 +4,14 @@ The loss is the language model's own objective: next-token cross-entropy through
 decoder and its bias, on the scored (steps, batch) input with the next tokens as targets,
 averaged over all steps x batch tokens. zico reads the batch as two halves of columns (columns
 of an RNN in eval mode are independent). The passes (:func:`_loss_passes`): one forward of the
-cells over the whole batch and two backwards through it give each half's weight gradients,
+cells over the whole batch and one backward through it give each half's weight gradients,
 their sum the batch gradient g (grad_norm, snip, plain) and fisher's activation gradients; a
-second forward and backward carrying g as forward-mode tangents (one half of the columns at a
-time for the largest cells) give grasp's exact Hessian-gradient product H g without keeping
-any backward's graph (the memory of the cells' second-order pass is that of a first-order
-one); synflow is one float64 pass of a copy of the cells with |W|, one all-ones column of
-embedding-sized inputs over the same number of steps, R = the sum of the decoder's outputs
-(written out).
+second forward and backward carrying the weights themselves as forward-mode tangents (one half
+of the columns at a time for the largest cells) give H theta, and grasp's exact -theta' H g
+as -g' H theta (H is symmetric), without keeping any backward's graph (the memory of the
+cells' second-order pass is that of a first-order one); synflow is one float64 pass of a
+copy of the cells with |W|, one all-ones column of embedding-sized inputs over the same number
+of steps, R = the sum of the decoder's outputs (written out).
 
 The decoder and the softmax are not differentiated by autograd: their first and second
 derivatives are written out (:class:`_Decoder`) and run in chunks of tokens, so the
@@ -142,51 +142,58 @@ class _Decoder:
         grad_y[:, cols] = part.view(y.shape[0], len(cols), y.shape[-1])
         return grad_y, grad_w
 
-    def hessian(self, y: torch.Tensor, y_dot: torch.Tensor, w_dot: torch.Tensor,
-                cols: torch.Tensor, own: torch.Tensor) -> torch.Tensor:
-        """The decoder's part of H u over the tokens of columns ``cols``, u a direction whose
-        derivative is ``y_dot`` at the cells' output and ``w_dot`` at the decoder weight (the
-        bias has none); ``y`` and ``y_dot`` (steps, len(cols), emsize) hold those columns.
-        With z the logits, delta = dL/dz, S = d delta / dz (per token (diag p - p p') /
-        n_tokens) and z_dot = y_dot W' + y w_dot', H u = J'(S z_dot) + grad <delta, z_dot>,
-        J = dz/dweights. Returns the output gradient to send back through y, S z_dot W +
-        delta w_dot, and adds the decoder weight's own term (S z_dot)' y + delta' y_dot to
-        ``own``. The other part, grad <delta W, y_dot>, is the Hessian of <r, y> times u
+    def hessian(self, y: torch.Tensor, y_dot: torch.Tensor, cols: torch.Tensor,
+                own: torch.Tensor) -> torch.Tensor:
+        """The decoder's part of H u over the tokens of columns ``cols``, u the direction of
+        the weights themselves (u = theta), whose derivative is ``y_dot`` at the cells' output
+        and the decoder weight W itself at W (the bias has none); ``y`` and ``y_dot`` (steps,
+        len(cols), emsize) hold those columns. With z the logits, delta = dL/dz, S = d delta
+        / dz (per token (diag p - p p') / n_tokens) and z_dot = y_dot W' + y W' = y_dot W' +
+        z - b, H u = J'(S z_dot) + grad <delta, z_dot>, J = dz/dweights. Returns the output
+        gradient to send back through y, (S z_dot + delta) W, and adds the decoder weight's
+        own term (S z_dot)' y + delta' y_dot to ``own``: five vocabulary-sized products per
+        chunk (the logits, z_dot, those three), where a direction other than theta needs
+        seven. The other part, grad <delta W, y_dot>, is the Hessian of <r, y> times u
         (:func:`_loss_passes`)."""
         out = y.new_empty(y.shape[0] * y.shape[1], y.shape[-1])
         for s, (y_rows, dot_rows, target) in self._chunks(y, y_dot, cols=cols):
-            p = self._softmax(y_rows)
+            z = torch.addmm(self.bias, y_rows, self.weight.t())
+            p = torch.softmax(z, dim=-1)
             delta = self._delta(p.clone(), target)
             # in place where an input is spent: each temporary is a chunk of logits
-            z_dot = (y_rows @ w_dot.t()).addmm_(dot_rows, self.weight.t())
+            z_dot = z.sub_(self.bias).addmm_(dot_rows, self.weight.t())
             z_dot.sub_((p * z_dot).sum(-1, keepdim=True))
             s_z = p.mul_(z_dot).div_(self.n_tokens)
-            del z_dot
-            out[s:s + len(target)] = torch.addmm(s_z @ self.weight, delta, w_dot)
+            del z_dot, z
             own.addmm_(s_z.t(), y_rows).addmm_(delta.t(), dot_rows)
+            out[s:s + len(target)] = s_z.add_(delta) @ self.weight
         return out.view(y.shape)
 
 
 def _loss_passes(model, weights, ids, decoder, halves, sums, laps):
     """Hands ``sums`` (:class:`proxies.PassSums`), weight by weight, each half's gradient of
-    its part of the batch's mean loss and then H g; returns, per linear node (layer, node),
+    its part of the batch's mean loss and then the batch gradient g with H theta (grasp's
+    -g' H theta); returns, per linear node (layer, node),
     the per-column sums over steps of a * dL/da (fisher's).
 
     With y the cells' output and r = dL/dy (the decoder's, :meth:`_Decoder.gradients`):
 
     1. one forward; one backward of <r, y> (the cells' and the lookup's part of g, the
-       activation gradients); one backward of <r1 - r2, y>, r1 and r2 the halves' parts of
-       r: the halves' gradients are (that one +- this one) / 2, formed in float64 one weight
-       at a time;
-    2. H g is the derivative of the gradient along g, taken in forward mode over the
-       backward (no graph of a backward is kept): a forward with every proxy weight carrying
-       its part of g as a tangent gives y and its tangent y_dot = dy/dweights . g; the
-       decoder's part is written out from y_dot (:meth:`_Decoder.hessian`) and is the
-       tangent of r; one backward of <r, y> with those tangents carries, beside the
-       gradient, its derivative along g: the cells' and the lookup's part of H g. The loss is
-       a sum over columns, so for the largest cells (:func:`passes.is_large_cell`) this runs
-       once per half of the columns and the halves' H g add up: a graph carrying tangents is
-       twice a plain one's, and those cells' job peak is set here.
+       activation gradients), which also forms the gradient of <r1 - r2, y>, r1 and r2 the
+       halves' parts of r (:class:`_HalvesDifference`): the halves' gradients are (g +- that)
+       / 2, formed in float64 one weight at a time;
+    2. grasp is -theta' H g, one number, and H is symmetric: it is computed as -g' H theta,
+       with the weights themselves as the direction, where the decoder's second-order part
+       needs five vocabulary-sized products per chunk instead of seven
+       (:meth:`_Decoder.hessian`). H theta is the derivative of the gradient along theta,
+       taken in forward mode over the backward (no graph of a backward is kept): a forward
+       with every proxy weight carrying itself as a tangent gives y and its tangent y_dot =
+       dy/dweights . theta; the decoder's part is written out from y_dot and is the tangent
+       of r; one backward of <r, y> with those tangents carries, beside the gradient, its
+       derivative along theta: the cells' and the lookup's part of H theta. The loss is a
+       sum over columns, so for the largest cells (:func:`passes.is_large_cell`) this runs
+       once per half of the columns and the halves' H theta add up: a graph carrying tangents
+       is twice a plain one's, and those cells' job peak is set here.
 
     ``laps`` (:class:`_Laps`) gets the seconds of each of these passes.
     """
@@ -221,36 +228,32 @@ def _loss_passes(model, weights, ids, decoder, halves, sums, laps):
     per_activation = list(proxies.activation_sums(outs, act_grads).values())
     del act_grads, flat
     outs.clear()
-    # g, H g's direction, in the weights' dtype; the halves in float64 block by block
+    # g in the weights' dtype, for grasp's -g' H theta; the halves in float64 block by block
     decoder_w = list(decoder_w)
-    u: list[torch.Tensor | None] = []
+    g_all: list[torch.Tensor | None] = []
     for i, w in enumerate(weights):
         g, d = big_g[i], diff[i]
         big_g[i] = diff[i] = None
         parts = decoder_w if i == 0 else None  # the embedding: lookup + decoder
-        u.append(sums.add_rows(w, functools.partial(_halves, g, d, parts)))
+        g_all.append(sums.add_rows(w, functools.partial(_halves, g, d, parts)))
         del g, d, parts
     decoder_w.clear()
     laps.lap("halves_and_activation_sums")
 
-    w_dot = torch.zeros_like(decoder.weight) if u[0] is None else u[0]
     own = torch.zeros_like(decoder.weight)
-    hg: list[torch.Tensor | None] = [None] * n_w
-    tangents = [torch.zeros_like(w) if t is None else t for w, t in zip(weights, u, strict=True)]
-    del u
+    h_theta: list[torch.Tensor | None] = [None] * n_w
     # for the largest cells one half of the columns at a time (they are independent), each
     # in its own dual level: leaving it frees the tangents the pass made, which would
     # otherwise stay to the end
     for cols in halves if is_large_cell(model.cells[0].recipe) else [torch.cat(halves)]:
         with fwAD.dual_level():
-            duals = [fwAD.make_dual(w.detach().requires_grad_(), t)
-                     for w, t in zip(weights, tangents, strict=True)]
+            duals = [fwAD.make_dual(w.detach().requires_grad_(), w.detach()) for w in weights]
             y = _forward_with(model, duals, ids[:, cols])
             y_primal, y_dot = fwAD.unpack_dual(y)
             if y_dot is None:  # no proxy weight reaches y
                 y_dot = torch.zeros_like(y_primal)
             laps.lap("tangent_forward")
-            grad_y = decoder.hessian(y_primal.detach(), y_dot.detach(), w_dot, cols, own)
+            grad_y = decoder.hessian(y_primal.detach(), y_dot.detach(), cols, own)
             del y_primal, y_dot
             laps.lap("decoder_hessian")
             part = torch.autograd.grad(y, duals, grad_outputs=fwAD.make_dual(r[:, cols], grad_y),
@@ -259,15 +262,15 @@ def _loss_passes(model, weights, ids, decoder, halves, sums, laps):
             for i, h in enumerate(part):
                 if h is not None:
                     h = fwAD.unpack_dual(h).tangent
-                    hg[i] = h if hg[i] is None else hg[i].add_(h)
+                    h_theta[i] = h if h_theta[i] is None else h_theta[i].add_(h)
             del part, h
         laps.lap("tangent_backward")
-    del tangents, w_dot
-    # the embedding's H g: the lookup's and the cells' part, and the decoder's own
-    hg[0] = own if hg[0] is None else own.add_(hg[0])
+    # the embedding's H theta: the lookup's and the cells' part, and the decoder's own
+    h_theta[0] = own if h_theta[0] is None else own.add_(h_theta[0])
     del own
-    for w, h in zip(weights, hg, strict=True):
-        sums.add_hessian(w, h)
+    for g, h in zip(g_all, h_theta, strict=True):
+        if g is not None:  # no gradient: that weight adds nothing to g' H theta
+            sums.add_hessian(g, h)
     return per_activation
 
 
