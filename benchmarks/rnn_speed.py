@@ -16,8 +16,9 @@ Where the time goes: each pass's seconds, and its multiply-adds counted from the
 (a forward of the 50 clean columns is one unit: 2 x cell weights x steps x columns flops; the
 passes are 1 clean forward, 1 Jacobian backward, 2 for the saliency backward with its weight
 gradients, 3 noised forwards and 3 noised backwards), beside this core's matrix-product rate
-at the passes' shapes: the time the products alone would take at that rate is the floor any
-implementation of these passes in float32 has on this machine.
+at the passes' shapes, measured in this checkout's worker (so on the matrix-product path the
+workflow chooses here; benchmarks/gemm_peak.py measures every path): the time the products
+alone would take at that rate is the floor of these passes on that path.
 
     python benchmarks/rnn_speed.py [--base ae9ec29] [--n 11] [--threads 1] [--mirror FOLDER]
 
@@ -94,8 +95,6 @@ def main() -> None:
              for s in ("valid", "test")]
     ids = input_batch(corpus_batches(*lines)[0])
     steps, batch = ids.shape
-    rate = gemm_rate(batch)
-    print(f"this core's product rate at {batch} rows: {rate:.1f} GFLOP/s", flush=True)
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -110,6 +109,10 @@ def main() -> None:
                                   worker_env("this"))}
         for worker in workers.values():
             worker.ask({"recipe": archs.at[WARM_UP, "recipe"]})
+        # the rate of this checkout's matrix-product path, in its worker's own process
+        rate = workers["this"].ask({"gemm_rate": batch})["gflops"]
+        print(f"this core's product rate at {batch} rows, this checkout's path: {rate:.1f} "
+              "GFLOP/s", flush=True)
         rows = []
         for i, arch_id in enumerate(ARCH_IDS[:args.n]):
             recipe = archs.at[arch_id, "recipe"]
@@ -133,7 +136,7 @@ def main() -> None:
                   f"{row['max_rel_diff']:.1e}", flush=True)
         peaks = {name: w.ask({"recipe": archs.at[WARM_UP, "recipe"]})["peak_gb"]
                  for name, w in workers.items()}
-        rate = max(rate, gemm_rate(batch))
+        rate = max(rate, workers["this"].ask({"gemm_rate": batch})["gflops"])
         for worker in workers.values():
             worker.close()
 
@@ -154,7 +157,8 @@ def main() -> None:
         ("speed-up of the means", f"{df['base_seconds'].mean() / df['seconds'].mean():.2f}x"),
         ("speed-up per architecture: min / max",
          f"{df['speedup'].min():.2f}x / {df['speedup'].max():.2f}x"),
-        ("this core's product rate (50-row GEMM)", f"{rate:.1f} GFLOP/s"),
+        ("this core's product rate (50-row GEMM, this checkout's path; "
+         "benchmarks/gemm_peak.py has every path)", f"{rate:.1f} GFLOP/s"),
         ("mean seconds the passes' products alone take at that rate",
          f"{df['floor_seconds'].mean():.2f}"),
         ("largest relative difference of a metric value", f"{df['max_rel_diff'].max():.1e}"),

@@ -38,11 +38,17 @@ def test_unknown_input():
         fetch("nope.txt", "/tmp/x")
 
 
+# mirrored folders no side of the workflow reads yet: lts/ holds the decoder language models
+# of a side still to come, with its own per-file SHA256SUMS
+NOT_YET_READ = ("lts/",)
+
+
 def test_manifest_matches_mirror_listing(mirror):
     # Every mirrored input is in the manifest and vice versa (SOURCES.md is the authority).
     listed = {p.relative_to(mirror).as_posix() for p in mirror.rglob("*")
               if p.is_file() and p.name not in ("SOURCES.md", "LICENSE")}
-    assert listed == set(SOURCES)
+    assert {p for p in listed if not p.startswith(NOT_YET_READ)} == set(SOURCES)
+    assert not any(p.startswith(NOT_YET_READ) for p in SOURCES)
 
 
 def test_resolve_mirror(tmp_path, monkeypatch):
