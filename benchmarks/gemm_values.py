@@ -45,6 +45,8 @@ def compare(rows: list[dict], side: str, got: dict[str, list[dict]]) -> None:
     """Per metric of ``got`` (path -> one value dict per architecture): the largest relative
     difference and Kendall's tau across the architectures."""
     for metric in got["this"][0]:
+        if metric.endswith("seconds"):  # a timing, not a value
+            continue
         a = np.array([v[metric] for v in got["base"]], dtype=float)
         b = np.array([v[metric] for v in got["this"]], dtype=float)
         ok = np.isfinite(a) & np.isfinite(b)
