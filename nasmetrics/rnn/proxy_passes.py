@@ -329,12 +329,12 @@ class _HalvesDifference:
         for layer, cell in enumerate(model.cells):
             for src, items in cell.consumers().items():
                 acc = self.sums.pop((layer, src), None)
-                for k, (node, j) in enumerate(items):
-                    found[f"{layer}.{node}.{j}"] = None if acc is None else acc[
+                for k, (node, j) in enumerate(items):  # proxy_weights' names
+                    found[f"cells.{layer}.{node}.{j}"] = None if acc is None else acc[
                         k * cell.hidden_size:(k + 1) * cell.hidden_size]
         out = []
         for (name, _), g in zip(proxy_weights(model), big_g, strict=True):
-            d = found[name.removeprefix("cells.")]
+            d = found[name]
             if g is not None and d is None:
                 raise RuntimeError(f"{name} has a gradient but no product hook saw it")
             out.append(None if g is None else d)
